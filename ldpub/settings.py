@@ -1,0 +1,144 @@
+"""One typed settings object, built once and passed in.
+
+Precedence, lowest first: the defaults below < ``ldpub.toml`` < ``LDPUB_*`` environment variables
+< command-line flags. Nothing else in ldpub reads ``os.environ`` or the TOML file.
+
+Every setting is declared once in :data:`FIELDS` with its type, default and help text; the README's
+settings table is checked against it by a test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+ENV_PREFIX = "LDPUB_"
+CONFIG_FILE = "ldpub.toml"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class RightsRule:
+    """Map a rights statement to a controlled rights URI when its text contains ``contains``."""
+
+    contains: str
+    uri: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_uri: str = _setting(
+        "http://localhost:5000", "Base of every minted URI (`{base}/id/{kind}/{slug}`); no trailing slash."
+    )
+    sources: Path = _setting(Path("data/sources"), "Folder of source captures read by `ldpub build`.")
+    authorities: Path = _setting(
+        Path("data/authorities.toml"), "The curated authority file (persons, groups, places, concepts)."
+    )
+    shapes: Path = _setting(Path("shapes"), "Folder of SHACL shapes (`*.ttl`) a build validates against.")
+    store: Path = _setting(Path("var/store"), "Folder of the embedded Oxigraph store and its releases.")
+    on_source_error: str = _setting(
+        "fail", "What a build does with an unreadable source: `fail` (default) or `skip` (report and go on)."
+    )
+    keep_releases: int = _setting(2, "How many earlier published releases a build keeps beside the current one.")
+    rights_rules: tuple[RightsRule, ...] = _setting(
+        (), "Rules `{contains, uri}` mapping a rights text to a rights URI; without a rule none is asserted."
+    )
+
+    def __post_init__(self) -> None:
+        if self.on_source_error not in ("fail", "skip"):
+            raise ConfigError(f"on_source_error must be 'fail' or 'skip', not {self.on_source_error!r}")
+        if not self.base_uri.startswith(("http://", "https://")):
+            raise ConfigError(f"base_uri must be an http(s) URI, not {self.base_uri!r}")
+        if self.base_uri.endswith("/"):
+            object.__setattr__(self, "base_uri", self.base_uri.rstrip("/"))
+        if self.keep_releases < 0:
+            raise ConfigError(f"keep_releases must be 0 or more, not {self.keep_releases}")
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+FIELDS: dict[str, dataclasses.Field[Any]] = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    """Turn a raw value from TOML, the environment or a flag into the field's type."""
+    kind = FIELDS[name].type
+    try:
+        if kind == "Path":
+            return Path(str(value))
+        if kind == "int":
+            if isinstance(value, bool):
+                raise ValueError("a boolean is not a number")
+            return int(value)
+        if kind == "str":
+            if not isinstance(value, str):
+                raise ValueError(f"expected text, got {type(value).__name__}")
+            return value
+        if kind == "tuple[RightsRule, ...]":
+            if isinstance(value, str):
+                value = tomllib.loads(f"v = {value}")["v"]
+            return tuple(RightsRule(contains=str(r["contains"]), uri=str(r["uri"])) for r in value)
+    except (ValueError, TypeError, KeyError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{origin}: setting {name!r}: {exc}") from exc
+    raise ConfigError(f"{origin}: setting {name!r} has an unsupported type {kind}")
+
+
+def load_settings(
+    config: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings: defaults < TOML file < ``LDPUB_*`` environment < overrides (flags).
+
+    ``config`` defaults to ``ldpub.toml`` in the working directory when that file exists.
+    Unknown keys are errors, so a typo never silently falls back to a default.
+
+    >>> load_settings(environ={"LDPUB_BASE_URI": "https://example.org/"}).base_uri
+    'https://example.org'
+    """
+    values: dict[str, Any] = {}
+    path = config if config is not None else (Path(CONFIG_FILE) if Path(CONFIG_FILE).exists() else None)
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: configuration file not found") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        table = data.get("ldpub", data)
+        for key, value in table.items():
+            if key not in FIELDS:
+                raise ConfigError(f"{path}: unknown setting {key!r} (known: {', '.join(FIELDS)})")
+            coerced = _coerce(key, value, str(path))
+            if isinstance(coerced, Path) and not coerced.is_absolute():
+                coerced = path.parent / coerced
+            values[key] = coerced
+    for key, raw in (environ or {}).items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX) :].lower()
+        if name not in FIELDS:
+            raise ConfigError(f"environment variable {key}: unknown setting {name!r}")
+        values[name] = _coerce(name, raw, f"environment variable {key}")
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key not in FIELDS:
+            raise ConfigError(f"unknown setting {key!r}")
+        values[key] = _coerce(key, value, f"option --{key.replace('_', '-')}")
+    return Settings(**values)
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(name, environment variable, help) for every setting: the source of the README table."""
+    return [(name, ENV_PREFIX + name.upper(), f.metadata["help"]) for name, f in FIELDS.items()]
