@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..read.assemble import DocumentSources
 from ..read.record import Record, Span, render_text
 from .authority import Authority, Entry
 from .figures import Figure, find_figures, unit_nouns
 from .mentions import Matcher, Mention, build_matcher, find_mentions
 from .references import Reference, find_references
 from .slugs import document_slug, slugify
+
+if TYPE_CHECKING:
+    from ..read.assemble import DocumentSources
 
 _ORG_WORDS = re.compile(
     r"\b(University|Institute|Foundation|Ministry|Archive|Archives|Center|Centre|Program|Programme|"

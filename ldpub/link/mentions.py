@@ -126,6 +126,7 @@ def find_mentions(text: str, matcher: Matcher) -> list[Mention]:
             pos += 1
             continue
         vend, (kind, key) = hit
+        vend = _extend(view, matcher, pos, vend, (kind, key))
         if any(p in taken for p in range(pos, vend)):
             pos += 1
             continue
@@ -134,6 +135,21 @@ def find_mentions(text: str, matcher: Matcher) -> list[Mention]:
         pos = vend
     found.sort(key=lambda m: m.start)
     return _merge(text, found)
+
+
+def _extend(view: str, matcher: Matcher, pos: int, vend: int, target: tuple[str, str]) -> int:
+    """Grow a match over a longer name of the same entry that starts inside it.
+
+    "Ambassador Hao" + "Hao Deqing" → "Ambassador Hao Deqing".
+    """
+    inner = pos + 1
+    while inner < vend:
+        if _is_word(view[inner]) and not _is_word(view[inner - 1]):
+            hit = matcher.match_at(view, inner)
+            if hit is not None and hit[1] == target and hit[0] > vend:
+                vend = hit[0]
+        inner += 1
+    return vend
 
 
 def _coordinated(

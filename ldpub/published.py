@@ -1,0 +1,71 @@
+"""Operations on the published dataset: validate it again, export it, count it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rdflib import Graph
+
+from .model import GRAPH_ENTITIES, GRAPH_VOCABULARY
+from .settings import Settings
+from .store import DatasetStore, ReleaseInfo, open_published
+from .validate import Report, load_shapes, validate
+
+
+def named_graph(store: DatasetStore, iri: str) -> Graph:
+    """One named graph of the store as an rdflib graph."""
+    result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+    assert isinstance(result, Graph)
+    return result
+
+
+def _graph_name(iri: str, suffix: str) -> bool:
+    return iri.rsplit("/graph/", 1)[-1] == suffix
+
+
+def validate_published(settings: Settings) -> Report:
+    """Validate each document graph of the published release with the entities and vocabulary.
+
+    Per document, like a build, so memory stays bounded by the largest document, not the dataset.
+    """
+    shapes = load_shapes(settings.shapes)
+    with open_published(settings.store) as store:
+        graphs = store.graphs()
+        context = Graph()
+        for iri in graphs:
+            if _graph_name(iri, GRAPH_ENTITIES) or _graph_name(iri, GRAPH_VOCABULARY):
+                context += named_graph(store, iri)
+        reports = [validate(context, shapes)]
+        for iri in graphs:
+            if "/graph/document/" in iri:
+                reports.append(validate(named_graph(store, iri) + context, shapes))
+    violations = [f for r in reports for f in r.violations]
+    warnings = [f for r in reports for f in r.warnings]
+    text = "\n".join(r.text for r in reports if r.text.strip())
+    return Report(conforms=not violations, violations=violations, warnings=warnings, text=text)
+
+
+def export_published(settings: Settings, fmt: str, output: Path | None) -> None:
+    """Write the published dataset to ``output`` (stdout when None); a partial file never remains."""
+    with open_published(settings.store) as store:
+        if output is None:
+            store.export(fmt, sys.stdout.buffer)
+            return
+        partial = output.with_name(output.name + ".partial")
+        try:
+            with partial.open("wb") as handle:
+                store.export(fmt, handle)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+def published_stats(settings: Settings) -> tuple[ReleaseInfo, dict[str, int]]:
+    with open_published(settings.store) as store:
+        info = store.release_info()
+        assert info is not None
+        return info, store.stats()
+
+
+__all__ = ["export_published", "named_graph", "published_stats", "validate_published"]

@@ -1,0 +1,36 @@
+"""Shared fixtures: paths of the project's data, and one real build of data/ for the whole session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ldpub.build import BuildReport, build
+from ldpub.settings import Settings, load_settings
+from ldpub.store import EmbeddedStore, open_published
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SEED_PAGE = DATA / "sources" / "000_020ce75d772fb1c8.txt"
+SEED_TRANSCRIPT = DATA / "sources" / "001_2b4c022557e90890.txt"
+BASE = "http://localhost:5000"
+
+
+def project_settings(store: Path, **changes: object) -> Settings:
+    """The repository's own ldpub.toml, with the store somewhere private."""
+    return load_settings(config=ROOT / "ldpub.toml", environ={}, overrides={"store": store, **changes})
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, BuildReport]:
+    """data/ built once into a temporary store (the README's main job, minus serving)."""
+    settings = project_settings(tmp_path_factory.mktemp("store"))
+    return settings, build(settings)
+
+
+@pytest.fixture(scope="session")
+def store(built: tuple[Settings, BuildReport]) -> Iterator[EmbeddedStore]:
+    with open_published(built[0].store) as opened:
+        yield opened
