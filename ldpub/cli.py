@@ -71,7 +71,8 @@ def read(file: Path, fmt: str) -> None:
         click.echo(f"{name:>18}: {value}")
     text, spans = render_text(record)
     points = [s.key for s in spans if s.key[:1].isdigit()]
-    click.echo(f"{'body':>18}: {len(record.body)} blocks, points {', '.join(points) or 'none'}, {len(text)} characters")
+    summary = f"{len(record.body)} blocks, points {', '.join(points) or 'none'}, {len(text)} characters"
+    click.echo(f"{'body':>18}: {summary}")
     click.echo(f"{'source':>18}: {record.source.path} (sha256 {record.source.sha256[:12]}…)")
 
 
@@ -93,7 +94,9 @@ def build(
     """Read, link, model and validate the sources, then publish them as a new release."""
     from .build import build as run_build
 
-    settings = _settings(ctx, sources=sources, store=store, base_uri=base_uri, on_source_error=on_source_error)
+    settings = _settings(
+        ctx, sources=sources, store=store, base_uri=base_uri, on_source_error=on_source_error
+    )
     shown: dict[str, int] = {}
 
     def progress(step: str, done: int, total: int) -> None:
@@ -128,7 +131,9 @@ def validate(ctx: click.Context, store: Path | None) -> None:
     settings = _settings(ctx, store=store)
     report = validate_published(settings)
     click.echo(report.text or "no findings")
-    click.echo(f"conforms: {report.conforms} ({len(report.violations)} violations, {len(report.warnings)} warnings)")
+    click.echo(
+        f"conforms: {report.conforms} ({len(report.violations)} violations, {len(report.warnings)} warnings)"
+    )
     if not report.conforms:
         sys.exit(1)
 
@@ -136,9 +141,15 @@ def validate(ctx: click.Context, store: Path | None) -> None:
 @main.command()
 @click.option("--store", type=click.Path(path_type=Path), help="Store folder [setting: store].")
 @click.option(
-    "--format", "fmt", type=click.Choice(["nquads", "trig", "turtle", "jsonld"]), required=True, help="Format."
+    "--format",
+    "fmt",
+    type=click.Choice(["nquads", "trig", "turtle", "jsonld"]),
+    required=True,
+    help="Format.",
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout)."
+)
 @click.pass_context
 def export(ctx: click.Context, store: Path | None, fmt: str, output: Path | None) -> None:
     """Write the whole published dataset (turtle: the union of all graphs)."""
@@ -157,7 +168,9 @@ def stats(ctx: click.Context, store: Path | None) -> None:
 
     settings = _settings(ctx, store=store)
     info, counts = published_stats(settings)
-    click.echo(f"release {info.build_id} ({info.created.isoformat()}): {info.triples} triples, {info.quads} quads")
+    click.echo(
+        f"release {info.build_id} ({info.created.isoformat()}): {info.triples} triples, {info.quads} quads"
+    )
     width = max((len(c) for c in counts), default=10)
     for cls, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         click.echo(f"{cls:<{width}}  {count:>7}")

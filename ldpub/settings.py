@@ -48,7 +48,9 @@ class Settings:
     on_source_error: str = _setting(
         "fail", "What a build does with an unreadable source: `fail` (default) or `skip` (report and go on)."
     )
-    keep_releases: int = _setting(2, "How many earlier published releases a build keeps beside the current one.")
+    keep_releases: int = _setting(
+        2, "How many earlier published releases a build keeps beside the current one."
+    )
     rights_rules: tuple[RightsRule, ...] = _setting(
         (), "Rules `{contains, uri}` mapping a rights text to a rights URI; without a rule none is asserted."
     )

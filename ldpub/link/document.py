@@ -68,7 +68,9 @@ def _title_parts(title: str | None) -> tuple[str | None, str | None]:
     """The "from …" and "to …" parts of a title like "Telegram from X to Y on Z"."""
     if not title:
         return None, None
-    hit = re.search(r"\bfrom (?P<from>.+?)(?:\s+to (?P<to>.+?))?(?:\s+(?:on|about|regarding|concerning)\b|,|$)", title)
+    hit = re.search(
+        r"\bfrom (?P<from>.+?)(?:\s+to (?P<to>.+?))?(?:\s+(?:on|about|regarding|concerning)\b|,|$)", title
+    )
     if not hit:
         return None, None
     return hit.group("from"), hit.group("to")
@@ -138,7 +140,9 @@ class Linker:
         text, spans = render_text(record)
         mentions = find_mentions(text, matcher)
         paragraphs = [(s.start, s.end) for s in spans]
-        when = record.date.begin if record.date else (record.closing_date.begin if record.closing_date else None)
+        when = (
+            record.date.begin if record.date else (record.closing_date.begin if record.closing_date else None)
+        )
         figures = find_figures(text, paragraphs, mentions, self.nouns, when)
         references = find_references(text, when.year if when else None)
         sender_text, addressee_text = _title_parts(record.title)

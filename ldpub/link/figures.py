@@ -9,6 +9,7 @@ document's date by a named rule, and marked as inferred.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -44,10 +45,13 @@ def _year(year: int, label: str, rule: str) -> Period:
     return Period(datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59), label, rule)
 
 
-_RELATIVE = [
+Resolver = Callable[[datetime, str], Period] | None
+_RELATIVE: list[tuple[re.Pattern[str], Resolver]] = [
     (
         re.compile(r"\b(?:during |in |over )?the (?:past|last|previous) year\b|\blast year\b"),
-        lambda when, label: _year(when.year - 1, label, "'the past year' is the calendar year before the document"),
+        lambda when, label: _year(
+            when.year - 1, label, "'the past year' is the calendar year before the document"
+        ),
     ),
     (
         re.compile(r"\bthis year\b"),

@@ -152,9 +152,7 @@ def _extend(view: str, matcher: Matcher, pos: int, vend: int, target: tuple[str,
     return vend
 
 
-def _coordinated(
-    text: str, view: str, where: list[int], matcher: Matcher, found: list[Mention]
-) -> set[int]:
+def _coordinated(text: str, view: str, where: list[int], matcher: Matcher, found: list[Mention]) -> set[int]:
     """Resolve "the X and Y <Head>s" to two places; return the view positions it used."""
     taken: set[int] = set()
     for hit in _COORDINATED.finditer(view):

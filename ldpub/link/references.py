@@ -41,6 +41,8 @@ def find_references(text: str, year: int | None) -> list[Reference]:
             continue
         date = DateValue(raw, date.begin, date.end, date.precision)
         found.append(
-            Reference(hit.group("whose"), hit.group("kind"), date, hit.start(), hit.end(), hit.group(0), inferred)
+            Reference(
+                hit.group("whose"), hit.group("kind"), date, hit.start(), hit.end(), hit.group(0), inferred
+            )
         )
     return found

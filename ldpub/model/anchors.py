@@ -14,7 +14,12 @@ from .namespaces import CRM, DCTERMS, OA, XSD
 
 CONTEXT_CHARS = 32
 # What kind of document a reference names → the key of its document type in the authority file.
-REFERENCE_TYPES = {"telegram": "telegram", "cable": "telegram", "letter": "letter", "memorandum": "memorandum"}
+REFERENCE_TYPES = {
+    "telegram": "telegram",
+    "cable": "telegram",
+    "letter": "letter",
+    "memorandum": "memorandum",
+}
 
 
 def anchor(ctx: Context, body: URIRef, start: int, end: int) -> URIRef:
@@ -59,7 +64,9 @@ def add_figures(ctx: Context) -> None:
     for figure in doc.figures:
         key = f"{ctx.slug}-figure-{figure.start}"
         assignment = ctx.uris.id("assertion", key)
-        ctx.typed(assignment, CRM.E13_Attribute_Assignment, label=f"Figure reported by the source: {figure.exact}")
+        ctx.typed(
+            assignment, CRM.E13_Attribute_Assignment, label=f"Figure reported by the source: {figure.exact}"
+        )
         for sender in doc.senders:
             ctx.add(assignment, CRM.P14_carried_out_by, ctx.entity(sender))
         ctx.add(assignment, CRM.P16_used_specific_object, ctx.original)
@@ -90,7 +97,9 @@ def add_references(ctx: Context) -> None:
         label = f"{reference.kind.capitalize()} dated {reference.date.text}"
         ctx.typed(earlier, CRM.E31_Document, CRM.E33_Linguistic_Object, label=label)
         ctx.add(earlier, CRM.P2_has_type, ctx.uris.type(REFERENCE_TYPES.get(reference.kind, "document")))
-        creation = ctx.typed(ctx.uris.document(key, "creation"), CRM.E65_Creation, label=f"Creation of {label}")
+        creation = ctx.typed(
+            ctx.uris.document(key, "creation"), CRM.E65_Creation, label=f"Creation of {label}"
+        )
         ctx.add(earlier, CRM.P94i_was_created_by, creation)
         span = ctx.timespan(ctx.uris.document(key, "creation", "timespan"), reference.date)
         ctx.add(creation, CRM["P4_has_time-span"], span)

@@ -34,11 +34,13 @@ def document_graph(doc: LinkedDocument, uris: Uris, rights_rules: tuple[tuple[st
 
 def _original(ctx: Context) -> None:
     record, doc = ctx.doc.record, ctx.doc
-    title = record.title or f"Untitled document {ctx.slug}"
-    ctx.typed(ctx.original, CRM.E31_Document, CRM.E33_Linguistic_Object, label=title)
-    title_node = ctx.typed(ctx.uris.document(ctx.slug, "title"), CRM.E35_Title)
-    ctx.add(title_node, CRM.P190_has_symbolic_content, Literal(title, lang="en"))
-    ctx.add(ctx.original, CRM.P102_has_title, title_node)
+    # No title is made up: a capture without one fails the documents shape.
+    title = record.title or ctx.slug
+    ctx.typed(ctx.original, CRM.E31_Document, CRM.E33_Linguistic_Object, label=record.title)
+    if record.title:
+        title_node = ctx.typed(ctx.uris.document(ctx.slug, "title"), CRM.E35_Title)
+        ctx.add(title_node, CRM.P190_has_symbolic_content, Literal(record.title, lang="en"))
+        ctx.add(ctx.original, CRM.P102_has_title, title_node)
     ctx.add(ctx.original, CRM.P2_has_type, ctx.entity(doc.doctype))
     if doc.priority is not None:
         ctx.add(ctx.original, CRM.P2_has_type, ctx.entity(doc.priority))
@@ -50,7 +52,9 @@ def _original(ctx: Context) -> None:
         else:
             ctx.add(ctx.original, CRM.P72_has_language, language)
     date = record.date or record.closing_date
-    creation = ctx.typed(ctx.uris.document(ctx.slug, "creation"), CRM.E65_Creation, label=f"Creation of {title}")
+    creation = ctx.typed(
+        ctx.uris.document(ctx.slug, "creation"), CRM.E65_Creation, label=f"Creation of {title}"
+    )
     ctx.add(ctx.original, CRM.P94i_was_created_by, creation)
     for sender in doc.senders:
         ctx.add(creation, CRM.P14_carried_out_by, ctx.entity(sender))
@@ -106,7 +110,11 @@ def _archival(ctx: Context) -> None:
     if not record.reference:
         return
     item = ctx.typed(ctx.uris.id("object", ctx.slug), CRM["E22_Human-Made_Object"])
-    ctx.add(item, RDFS.label, Literal(f"Archival item {identifier_text(record.reference, record.pages)}", lang="en"))
+    ctx.add(
+        item,
+        RDFS.label,
+        Literal(f"Archival item {identifier_text(record.reference, record.pages)}", lang="en"),
+    )
     ctx.add(item, CRM.P128_carries, ctx.original)
     ident = ctx.typed(ctx.uris.id("object", ctx.slug, "identifier"), CRM.E42_Identifier)
     ctx.add(ident, CRM.P190_has_symbolic_content, Literal(identifier_text(record.reference, record.pages)))
@@ -116,7 +124,9 @@ def _archival(ctx: Context) -> None:
         ctx.add(item, CRM.P3_has_note, Literal(f"pages {record.pages}", lang="en"))
     if doc.archive is not None and doc.file_number:
         holding = ctx.entity(doc.archive)
-        file_node = ctx.uris.id("object", f"{doc.archive.key}-file-{file_slug(doc.file_number, record.pages)}")
+        file_node = ctx.uris.id(
+            "object", f"{doc.archive.key}-file-{file_slug(doc.file_number, record.pages)}"
+        )
         ctx.typed(file_node, CRM["E22_Human-Made_Object"])
         ctx.add(file_node, RDFS.label, Literal(f"File {doc.file_number}, {doc.archive.label}", lang="en"))
         ctx.add(file_node, CRM.P46i_forms_part_of, holding)
@@ -137,12 +147,18 @@ def file_slug(file_number: str, pages: str | None) -> str:
 def _statements(ctx: Context, rights_rules: tuple[tuple[str, str], ...]) -> None:
     record = ctx.doc.record
     if record.summary:
-        ctx.statement(ctx.uris.document(ctx.slug, "summary"), "abstract", record.summary, ctx.original, "Summary")
+        ctx.statement(
+            ctx.uris.document(ctx.slug, "summary"), "abstract", record.summary, ctx.original, "Summary"
+        )
     if record.citation:
-        node = ctx.statement(ctx.uris.document(ctx.slug, "citation"), "citation", record.citation, None, "Citation")
+        node = ctx.statement(
+            ctx.uris.document(ctx.slug, "citation"), "citation", record.citation, None, "Citation"
+        )
         ctx.add(node, CRM.P67_refers_to, ctx.original)
     if record.rights:
-        node = ctx.statement(ctx.uris.document(ctx.slug, "rights"), "rights", record.rights, ctx.original, "Rights")
+        node = ctx.statement(
+            ctx.uris.document(ctx.slug, "rights"), "rights", record.rights, ctx.original, "Rights"
+        )
         for contains, uri in rights_rules:
             if contains in record.rights:
                 ctx.infer(node, CRM.P2_has_type, URIRef(uri), f"{RIGHTS_RULE}: text contains {contains!r}")

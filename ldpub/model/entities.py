@@ -52,7 +52,13 @@ def _entity(g: Graph, uris: Uris, authority: Authority, entry: Entry) -> None:
     g.add((node, RDF.type, CLASSES[entry.kind]))
     _labels(g, node, entry)
     if entry.minted:
-        g.add((node, RDFS.comment, Literal("Named in a credit line; not yet in the curated authority file.", lang="en")))
+        g.add(
+            (
+                node,
+                RDFS.comment,
+                Literal("Named in a credit line; not yet in the curated authority file.", lang="en"),
+            )
+        )
     if entry.falls_within:
         g.add((node, CRM.P89_falls_within, uris.id("place", entry.falls_within)))
     if entry.part_of:

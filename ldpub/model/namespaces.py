@@ -21,4 +21,17 @@ PREFIXES = {
     "ldpub": LDPUB,
 }
 
-__all__ = ["CRM", "DCMITYPE", "DCTERMS", "LDPUB", "OA", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SKOS", "XSD"]
+__all__ = [
+    "CRM",
+    "DCMITYPE",
+    "DCTERMS",
+    "LDPUB",
+    "OA",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SKOS",
+    "XSD",
+]
