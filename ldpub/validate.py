@@ -1,0 +1,176 @@
+"""SHACL validation of ldpub graphs: the only module that imports pySHACL.
+
+The shapes live in ``shapes/*.ttl`` (one file per concern). :func:`validate` checks a document graph
+merged with the entities and vocabulary graphs against them and returns a :class:`Report` built from the
+SHACL results graph (SHACL §3.6, "Validation Report"); :func:`check_shapes` checks the shapes themselves
+against the SHACL-SHACL shapes graph (SHACL Appendix C) that pySHACL ships.
+
+Severities (SHACL §2.1.5): a ``sh:Violation`` makes the data non-conforming; ``sh:Warning`` and
+``sh:Info`` findings are reported but the data still conforms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+import pyshacl
+from pyshacl.errors import ReportableRuntimeError
+from rdflib import RDF, SH, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from ldpub.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL validation result, as text (``path`` and ``value`` are empty when the result has none)."""
+
+    severity: str  # "Violation", "Warning" or "Info"
+    focus: str  # the focus node: an IRI, or "_:id" for a blank node
+    path: str  # the result path, compacted with the shapes' prefixes ("crm:P102_has_title")
+    value: str  # the offending value in N3 ("<iri>", '"text"'), or ""
+    message: str
+    shape: str  # the source shape, or the named node shape holding a blank property shape
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one validation: it conforms when there is no Violation."""
+
+    conforms: bool
+    violations: list[Finding]
+    warnings: list[Finding]  # sh:Warning, then sh:Info findings
+    text: str
+
+
+def load_shapes(folder: Path) -> Graph:
+    """Read every ``*.ttl`` file of ``folder`` (sorted by name) into one shapes graph."""
+    paths = sorted(folder.glob("*.ttl"))
+    if not paths:
+        raise ValidationFailed(f"{folder}: no shapes files (*.ttl)")
+    shapes = Graph()
+    for path in paths:
+        try:
+            shapes.parse(path, format="turtle")
+        except Exception as error:  # rdflib raises several unrelated classes for bad syntax
+            raise ValidationFailed(f"{path}: cannot read the shapes file: {error}") from error
+    return shapes
+
+
+def validate(data: Graph | Dataset, shapes: Graph) -> Report:
+    """Validate ``data`` (a graph, or a dataset whose graphs are merged) against ``shapes``."""
+    return _run(_merged(data), shapes, advanced=True)
+
+
+def check_shapes(shapes: Graph) -> Report:
+    """Validate a shapes graph against SHACL-SHACL, so that a malformed shape is caught."""
+    return _run(shapes, _shacl_shacl(), advanced=False)
+
+
+@lru_cache(maxsize=1)
+def _shacl_shacl() -> Graph:
+    source = files("pyshacl").joinpath("assets", "shacl-shacl.ttl")
+    return Graph().parse(data=source.read_text(encoding="utf-8"), format="turtle")
+
+
+def _merged(data: Graph | Dataset) -> Graph:
+    if not isinstance(data, Dataset):
+        return data
+    merged = Graph()
+    for subject, predicate, obj, _graph in data.quads((None, None, None, None)):
+        merged.add((subject, predicate, obj))
+    return merged
+
+
+def _run(data: Graph, shapes: Graph, *, advanced: bool) -> Report:
+    try:
+        _conforms, results, text = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            advanced=advanced,
+            inference="none",
+            allow_warnings=True,
+            do_owl_imports=False,
+        )
+    except ReportableRuntimeError as error:
+        raise ValidationFailed(f"the shapes cannot be applied: {error}") from error
+    if not isinstance(results, Graph):
+        raise ValidationFailed("the shapes cannot be applied", str(text))
+    findings = sorted(
+        (_finding(results, result, shapes) for result in results.subjects(RDF.type, SH.ValidationResult)),
+        key=lambda f: (f.focus, f.path, f.message, f.value, f.shape),
+    )
+    violations = [f for f in findings if f.severity == "Violation"]
+    warnings = [f for f in findings if f.severity == "Warning"]
+    warnings += [f for f in findings if f.severity == "Info"]
+    return Report(not violations, violations, warnings, _text(violations, warnings))
+
+
+def _finding(results: Graph, result: Node, shapes: Graph) -> Finding:
+    severity = results.value(result, SH.resultSeverity)
+    focus = results.value(result, SH.focusNode)
+    path = results.value(result, SH.resultPath)
+    value = results.value(result, SH.value)
+    messages = list(results.objects(result, SH.resultMessage))
+    english = [str(m) for m in messages if _english(m)] or [str(m) for m in messages]
+    return Finding(
+        severity=str(severity).removeprefix(str(SH)) if severity is not None else "Violation",
+        focus=_node_text(focus),
+        path=_path_text(results, path, shapes) if path is not None else "",
+        value=value.n3(shapes.namespace_manager) if value is not None else "",
+        message="; ".join(sorted(english)),
+        shape=_shape_text(results.value(result, SH.sourceShape), shapes),
+    )
+
+
+def _english(message: Node) -> bool:
+    language = message.language if isinstance(message, Literal) else None
+    return language is None or language.lower().split("-")[0] == "en"
+
+
+def _node_text(node: Node | None) -> str:
+    if node is None:
+        return ""
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+def _path_text(graph: Graph, path: Node, shapes: Graph) -> str:
+    """A SHACL property path (SHACL §2.3.1) in SPARQL syntax, compacted with the shapes' prefixes."""
+    if isinstance(path, URIRef):
+        return path.n3(shapes.namespace_manager)
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(_path_text(graph, step, shapes) for step in Collection(graph, path))
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "({})*"),
+        (SH.oneOrMorePath, "({})+"),
+        (SH.zeroOrOnePath, "({})?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return template.format(_path_text(graph, inner, shapes))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        steps = Collection(graph, alternatives)
+        return "(" + "|".join(_path_text(graph, step, shapes) for step in steps) + ")"
+    return _node_text(path)
+
+
+def _shape_text(shape: Node | None, shapes: Graph) -> str:
+    if isinstance(shape, BNode):
+        holder = shapes.value(predicate=SH.property, object=shape)
+        if isinstance(holder, URIRef):
+            return holder.n3(shapes.namespace_manager)
+    return shape.n3(shapes.namespace_manager) if isinstance(shape, URIRef | BNode) else ""
+
+
+def _text(violations: list[Finding], warnings: list[Finding]) -> str:
+    lines = [f"{len(violations)} violation(s), {len(warnings)} warning(s)"]
+    for finding in violations + warnings:
+        where = f"<{finding.focus}>" + (f" {finding.path}" if finding.path else "")
+        lines.append(f"{finding.severity} {where}: {finding.message}")
+    return "\n".join(lines) + "\n"
