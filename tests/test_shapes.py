@@ -540,11 +540,20 @@ CASES = [
     Case(
         "position-start-wrong-datatype",
         """DELETE WHERE { <id/annotation/prc-fma-118-01025-02-163-173/target/position> oa:start ?s } ;
-        INSERT DATA { <id/annotation/prc-fma-118-01025-02-163-173/target/position> oa:start 163 }""",
+        INSERT DATA { <id/annotation/prc-fma-118-01025-02-163-173/target/position> oa:start "163" }""",
         "Violation",
         f"{MENTION}/target/position",
         "lds:PositionSelectorShape",
-        "exactly one oa:start typed xsd:nonNegativeInteger",
+        "exactly one oa:start, a non-negative integer",
+    ),
+    Case(
+        "position-start-negative",
+        """DELETE WHERE { <id/annotation/prc-fma-118-01025-02-163-173/target/position> oa:start ?s } ;
+        INSERT DATA { <id/annotation/prc-fma-118-01025-02-163-173/target/position> oa:start -1 }""",
+        "Violation",
+        f"{MENTION}/target/position",
+        "lds:PositionSelectorShape",
+        "exactly one oa:start, a non-negative integer",
     ),
     Case(
         "position-without-end",
@@ -552,7 +561,7 @@ CASES = [
         "Violation",
         f"{MENTION}/target/position",
         "lds:PositionSelectorShape",
-        "exactly one oa:end typed xsd:nonNegativeInteger",
+        "exactly one oa:end, a non-negative integer",
     ),
     Case(
         "quote-without-exact",
