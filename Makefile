@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,3 +22,6 @@ lint: $(BIN)/python
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache
+
+docs: $(BIN)/python
+	$(BIN)/python -c "from pathlib import Path; from ldpub.cli import write_reference; write_reference(Path('README.md'))"

@@ -176,3 +176,48 @@ def test_cli_bad_setting_is_reported(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--base-uri", "not-a-uri", "--store", str(tmp_path)])
     assert result.exit_code == 1
     assert "base_uri" in result.output
+
+
+def test_hostile_text_passes_through_as_data(tmp_path: Path) -> None:
+    """Markup, script and control characters in a capture are stored as literal text, nothing more."""
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    page = SEED_PAGE.read_text(encoding="utf-8")
+    hostile_title = 'Telegram from the Ministry of Foreign Affairs <script>alert("x")</script> & "Friends"'
+    page = page.replace(
+        "Telegram from the Ministry of Foreign Affairs and the Ministry of Public Security on the Issue of "
+        "Ethnic Koreans Crossing the Border to Korea",
+        hostile_title,
+    )
+    page = page.replace("We also found 243 corpses", "We also found <b onclick='x()'>243</b> corpses\x07")
+    (folder / "hostile.txt").write_text(page, encoding="utf-8")
+    settings = project_settings(tmp_path / "store", sources=folder)
+    build(settings)
+    with open_published(settings.store) as store:
+        titles = store.query(
+            "SELECT ?t WHERE { ?d <http://purl.org/dc/terms/title> ?t }",
+        )
+        text = store.query(
+            "SELECT ?t WHERE { ?e <http://www.cidoc-crm.org/cidoc-crm/P73i_is_translation_of> ?d ;"
+            " <http://www.cidoc-crm.org/cidoc-crm/P190_has_symbolic_content> ?t }"
+        )
+        out = tmp_path / "all.ttl"
+        with out.open("wb") as handle:
+            store.export("turtle", handle)
+    assert [str(r["t"]) for r in titles.rows] == [hostile_title]  # type: ignore[union-attr]
+    (body,) = [str(r["t"]) for r in text.rows]  # type: ignore[union-attr]
+    assert "<b onclick='x()'>243</b> corpses" in body
+    assert "\x07" not in body  # control characters are dropped by the reader, with a warning
+    reparsed = Graph().parse(out, format="turtle")
+    assert hostile_title in {str(o) for o in reparsed.objects()}
+
+
+def test_readme_cli_reference_is_current() -> None:
+    """The README's CLI reference is the --help of every command (regenerate with `make docs`)."""
+    from ldpub.cli import REFERENCE_END, REFERENCE_START, help_reference
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split(REFERENCE_START, 1)[1].split(REFERENCE_END, 1)[0]
+    assert section.strip() == help_reference().strip(), "README CLI reference is stale: run `make docs`"
+    for command in ("read", "build", "validate", "export", "stats"):
+        assert f"#### `ldpub {command}`" in section
