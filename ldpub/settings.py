@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .tomlfile import read_toml
 
 ENV_PREFIX = "LDPUB_"
 CONFIG_FILE = "ldpub.toml"
@@ -111,12 +112,7 @@ def load_settings(
     values: dict[str, Any] = {}
     path = config if config is not None else (Path(CONFIG_FILE) if Path(CONFIG_FILE).exists() else None)
     if path is not None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError(f"{path}: configuration file not found") from exc
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        data = read_toml(path, ConfigError, "configuration file")
         table = data.get("ldpub", data)
         for key, value in table.items():
             if key not in FIELDS:

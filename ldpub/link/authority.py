@@ -7,12 +7,12 @@ Wikidata links come only from the verified CSV it names (``wikidata = "…"``), 
 from __future__ import annotations
 
 import csv
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import AuthorityError
+from ..tomlfile import read_toml
 
 KINDS = ("person", "group", "place", "concept", "archive", "doctype", "priority", "language", "unit")
 ENTITY_KINDS = ("person", "group", "place")
@@ -175,12 +175,7 @@ def _load_wikidata(path: Path) -> dict[str, WikidataLink]:
 
 def load_authority(path: Path) -> Authority:
     """Read and check the authority file; references between entries must resolve."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise AuthorityError(f"{path}: cannot read the authority file: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise AuthorityError(f"{path}: not valid TOML: {exc}") from exc
+    data = read_toml(path, AuthorityError, "authority file")
     wikidata_file = data.pop("wikidata", None)
     links = _load_wikidata(path.parent / wikidata_file) if isinstance(wikidata_file, str) else {}
     authority = Authority({}, path)
