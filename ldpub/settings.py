@@ -52,6 +52,20 @@ class Settings:
     keep_releases: int = _setting(
         2, "How many earlier published releases a build keeps beside the current one."
     )
+    host: str = _setting("127.0.0.1", "Address `ldpub serve` listens on.")
+    port: int = _setting(5000, "Port `ldpub serve` listens on.")
+    workers: int = _setting(2, "Worker processes of `ldpub serve` (granian).")
+    sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped (HTTP 503).")
+    sparql_max_rows: int = _setting(10000, "Most result rows (or triples) a SPARQL answer holds; a cut is signalled.")
+    sparql_service_allow: tuple[str, ...] = _setting(
+        (), "Endpoint URLs a SPARQL `SERVICE` clause may call; empty: federation is refused."
+    )
+    store_url: str = _setting(
+        "", "Query URL of an external SPARQL 1.1 store to use instead of the embedded one (empty: embedded)."
+    )
+    store_update_url: str = _setting(
+        "", "Update (or Graph Store) URL of the external store, used by `ldpub build --store-url`."
+    )
     rights_rules: tuple[RightsRule, ...] = _setting(
         (), "Rules `{contains, uri}` mapping a rights text to a rights URI; without a rule none is asserted."
     )
@@ -63,6 +77,11 @@ class Settings:
             raise ConfigError(f"base_uri must be an http(s) URI, not {self.base_uri!r}")
         if self.base_uri.endswith("/"):
             object.__setattr__(self, "base_uri", self.base_uri.rstrip("/"))
+        for name in ("port", "workers", "sparql_max_rows"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be 1 or more, not {getattr(self, name)}")
+        if self.sparql_timeout <= 0:
+            raise ConfigError(f"sparql_timeout must be more than 0 seconds, not {self.sparql_timeout}")
         if self.keep_releases < 0:
             raise ConfigError(f"keep_releases must be 0 or more, not {self.keep_releases}")
 
@@ -87,6 +106,16 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
             if not isinstance(value, str):
                 raise ValueError(f"expected text, got {type(value).__name__}")
             return value
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError("a boolean is not a number")
+            return float(value)
+        if kind == "tuple[str, ...]":
+            if isinstance(value, str):
+                return tuple(v.strip() for v in value.split(",") if v.strip())
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise ValueError("expected a list of strings")
+            return tuple(value)
         if kind == "tuple[RightsRule, ...]":
             if isinstance(value, str):
                 value = tomllib.loads(f"v = {value}")["v"]

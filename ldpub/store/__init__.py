@@ -5,6 +5,7 @@ Only this package imports pyoxigraph. Build with :func:`stage`, serve with :func
 
 from .base import EXPORT_FORMATS, DatasetStore, QueryResult, ReleaseInfo, SelectResult, Term, refuse_service
 from .embedded import EmbeddedStore, Staging, new_build_id, open_published, stage
+from .factory import open_store
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -17,6 +18,7 @@ __all__ = [
     "Term",
     "new_build_id",
     "open_published",
+    "open_store",
     "refuse_service",
     "stage",
 ]
