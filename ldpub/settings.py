@@ -56,7 +56,7 @@ class Settings:
     port: int = _setting(5000, "Port `ldpub serve` listens on.")
     workers: int = _setting(2, "Worker processes of `ldpub serve` (granian).")
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped (HTTP 503).")
-    sparql_max_rows: int = _setting(10000, "Most result rows (or triples) a SPARQL answer holds; a cut is signalled.")
+    sparql_max_rows: int = _setting(10000, "Most rows (or triples) in a SPARQL answer; a cut is signalled.")
     sparql_service_allow: tuple[str, ...] = _setting(
         (), "Endpoint URLs a SPARQL `SERVICE` clause may call; empty: federation is refused."
     )
