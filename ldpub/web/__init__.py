@@ -33,10 +33,12 @@ def create_app(settings: Settings, store: DatasetStore | None = None) -> Flask:
         state.store.refresh()
 
     from .errors import register_errors
+    from .pages import pages
     from .resources import resources
     from .sparql import sparql
 
     register_errors(app)
+    app.register_blueprint(pages)
     app.register_blueprint(resources)
     app.register_blueprint(sparql)
     return app
