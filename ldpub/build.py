@@ -104,7 +104,9 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     documents = link_documents(group_documents(records), authority)
     lap("link")
     uris = Uris(settings.base_uri)
-    context = entities_graph(authority, uris) + vocabulary_graph(authority, uris)
+    entities = entities_graph(authority, uris)
+    vocabulary = vocabulary_graph(authority, uris)
+    context = entities + vocabulary
     rules = tuple((r.contains, r.uri) for r in settings.rights_rules)
     graphs: list[tuple[LinkedDocument, Graph]] = []
     for n, doc in enumerate(documents, start=1):
@@ -133,9 +135,8 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     with stage(settings.store, build_id, keep_releases=settings.keep_releases) as staging:
         for doc, graph in graphs:
             staging.add_graph(str(uris.document_graph(doc.slug)), _ntriples(graph))
-        entities = entities_graph(authority, uris)
         staging.add_graph(str(uris.graph(GRAPH_ENTITIES)), _ntriples(entities))
-        staging.add_graph(str(uris.graph(GRAPH_VOCABULARY)), _ntriples(vocabulary_graph(authority, uris)))
+        staging.add_graph(str(uris.graph(GRAPH_VOCABULARY)), _ntriples(vocabulary))
         staging.add_graph(str(uris.graph(GRAPH_BUILD)), _ntriples(provenance))
         release = staging.publish()
     lap("load")
