@@ -1,0 +1,229 @@
+"""The representations of a description (one per format), and a cache of their bytes per release.
+
+Formats: Turtle (https://www.w3.org/TR/turtle/), JSON-LD 1.1 compacted with ldpub's published context
+(https://www.w3.org/TR/json-ld11/ §6.1, the context is :data:`CONTEXT`, served at ``/ns/context.jsonld``
+and embedded in every JSON-LD body so no client or server ever fetches it), RDF/XML, N-Triples, N-Quads
+(each triple in the named graph that states it) and HTML (:func:`ldpub.web.pages.resource_page`).
+
+Serialising a description costs about three times a lookup of ready bytes (shared/BASELINES.md), and a
+release never changes once published, so :class:`RepresentationCache` keeps the bytes per (release build
+id, resource, format) and drops everything when the store serves another release.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from markupsafe import escape
+from rdflib import Graph
+
+from ..describe import Description
+from ..model.namespaces import PREFIXES, RDF
+
+
+@dataclass(frozen=True)
+class Format:
+    """A representation ldpub serves: its name, media type, exact Content-Type and URL suffix."""
+
+    name: str
+    media_type: str
+    content_type: str
+    suffix: str
+    rdf: bool = True
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("turtle", "text/turtle", "text/turtle; charset=utf-8", "ttl"),
+    Format("jsonld", "application/ld+json", "application/ld+json", "jsonld"),
+    Format("rdfxml", "application/rdf+xml", "application/rdf+xml; charset=utf-8", "rdf"),
+    Format("ntriples", "application/n-triples", "application/n-triples", "nt"),
+    Format("nquads", "application/n-quads", "application/n-quads", "nq"),
+    Format("html", "text/html", "text/html; charset=utf-8", "html", rdf=False),
+)
+"""In the server's order of preference: ``*/*`` (curl, a bare client) gets Turtle; browsers ask for HTML.
+
+Charsets: Turtle, RDF/XML and HTML define a ``charset`` parameter (always UTF-8 here); JSON-LD, N-Triples
+and N-Quads are UTF-8 by definition and their registrations define no parameter.
+"""
+
+BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
+BY_MEDIA_TYPE: dict[str, Format] = {f.media_type: f for f in FORMATS}
+BY_SUFFIX: dict[str, Format] = {f.suffix: f for f in FORMATS}
+
+ALIASES: dict[str, str] = {
+    "text/n3": "text/turtle",  # Turtle is a subset of N3
+    "application/x-turtle": "text/turtle",
+    "application/json": "application/ld+json",
+    "text/plain": "application/n-triples",  # N-Triples' media type before RDF 1.1 (rdflib still asks for it)
+    "application/xhtml+xml": "text/html",
+}
+"""Other names clients use for the media types ldpub serves; they count only when named explicitly."""
+
+CONTEXT: dict[str, str] = {"rdf": str(RDF)} | {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+"""ldpub's JSON-LD context: the prefixes of the model (docs/modeling.md), published at a stable URL."""
+
+
+def lookup(value: str) -> Format | None:
+    """The format a ``?format=`` value or a suffix names: a name, a suffix or a media type.
+
+    >>> [lookup(v).name for v in ("ttl", "turtle", "text/turtle", "application/json", "nq")]
+    ['turtle', 'turtle', 'turtle', 'jsonld', 'nquads']
+    >>> lookup("pdf") is None
+    True
+    """
+    key = value.strip().lower()
+    key = ALIASES.get(key, key)
+    return BY_NAME.get(key) or BY_SUFFIX.get(key) or BY_MEDIA_TYPE.get(key)
+
+
+def _prefixed(graph: Graph) -> Graph:
+    """``graph`` with the model's prefixes bound, so Turtle and RDF/XML read ``crm:P67_refers_to``."""
+    out = Graph(bind_namespaces="core")
+    for prefix, namespace in CONTEXT.items():
+        out.bind(prefix, namespace, override=True)
+    out += graph
+    return out
+
+
+def nquads(description: Description) -> str:
+    """N-Quads (https://www.w3.org/TR/n-quads/): each triple in the named graph that states it.
+
+    N-Triples lines never span lines, so each one gets its graph name before the final ``.``.
+    """
+    lines = []
+    for graph_iri in sorted(description.quads):
+        text = description.quads[graph_iri].serialize(format="nt")
+        for line in text.splitlines():
+            if line.strip():
+                lines.append(f"{line.rstrip()[:-1].rstrip()} <{graph_iri}> .")
+    return "".join(f"{line}\n" for line in sorted(lines))
+
+
+def serialise(description: Description, fmt: Format) -> bytes:
+    """The bytes of ``description`` as ``fmt`` (HTML through :func:`ldpub.web.pages.resource_page`).
+
+    HTML needs a Flask application context (it renders a template).
+    """
+    if fmt.name == "html":
+        from .pages import resource_page
+
+        return resource_page(description.iri, description.graph).encode("utf-8")
+    if fmt.name == "nquads":
+        return nquads(description).encode("utf-8")
+    if fmt.name == "ntriples":
+        lines = description.graph.serialize(format="nt").splitlines()
+        return "".join(f"{line}\n" for line in sorted(set(lines)) if line.strip()).encode("utf-8")
+    graph = _prefixed(description.graph)
+    if fmt.name == "jsonld":
+        return graph.serialize(format="json-ld", context=CONTEXT, auto_compact=True).encode("utf-8")
+    rdflib_format = {"turtle": "turtle", "rdfxml": "pretty-xml"}[fmt.name]
+    return graph.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def not_found(iri: str, fmt: Format) -> bytes:
+    """A 404 body in ``fmt``: an empty graph that says, where the syntax allows, what was not found.
+
+    >>> not_found("http://x/id/a", BY_NAME["turtle"]).decode()
+    '# 404 Not Found: this dataset has no description of <http://x/id/a>\\n'
+    >>> json.loads(not_found("http://x/id/a", BY_NAME["jsonld"]))["@graph"]
+    []
+    """
+    message = f"404 Not Found: this dataset has no description of <{iri}>"
+    if fmt.name == "jsonld":
+        body = {"@context": CONTEXT, "@graph": [], "title": "Not Found", "detail": message}
+        return json.dumps(body, indent=2).encode("utf-8")
+    if fmt.name == "rdfxml":
+        text = f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {escape(message)} -->\n'
+        return (text + f'<rdf:RDF xmlns:rdf="{RDF}"/>\n').encode("utf-8")
+    if fmt.name == "html":
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not Found</title></head>'
+            f'<body><h1>Not Found</h1><p>{escape(message)}</p><p><a href="/">Home</a></p></body></html>\n'
+        )
+        return page.encode("utf-8")
+    return f"# {message}\n".encode()
+
+
+@dataclass
+class _Entry:
+    found: bool
+    licenses: tuple[str, ...] = ()
+    bodies: dict[str, bytes] = field(default_factory=dict)
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Representation:
+    """What a handler needs to answer: whether the resource exists, its licenses, and the body."""
+
+    found: bool
+    licenses: tuple[str, ...]
+    body: bytes
+
+
+class RepresentationCache:
+    """Bytes per (release build id, resource, format), least recently used dropped past ``max_bytes``.
+
+    A request for a warm entry is a dictionary lookup. The first request for a resource reads its
+    description (kept for the few next formats asked of it); a new release id drops everything.
+    ``build_id`` None (a store without releases) bypasses the cache.
+    """
+
+    def __init__(self, max_bytes: int = 256 * 1024 * 1024, max_descriptions: int = 64) -> None:
+        self.max_bytes = max_bytes
+        self.max_descriptions = max_descriptions
+        self._lock = threading.Lock()
+        self._build: str | None = None
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._descriptions: OrderedDict[str, Description] = OrderedDict()
+        self._size = 0
+
+    def get(
+        self, build_id: str | None, iri: str, fmt: Format, read: Callable[[], Description]
+    ) -> Representation:
+        """The representation of ``iri`` as ``fmt`` in release ``build_id``; ``read`` describes it."""
+        if build_id is None:
+            fresh = read()
+            body = serialise(fresh, fmt) if fresh.found else b""
+            return Representation(fresh.found, tuple(fresh.licenses), body)
+        with self._lock:
+            if build_id != self._build:
+                self._build = build_id
+                self._entries.clear()
+                self._descriptions.clear()
+                self._size = 0
+            entry = self._entries.get(iri)
+            if entry is not None:
+                self._entries.move_to_end(iri)
+                ready = entry.bodies.get(fmt.name)
+                if ready is not None or not entry.found:
+                    return Representation(entry.found, entry.licenses, ready or b"")
+            kept = self._descriptions.get(iri)
+        description = kept if kept is not None else read()
+        body = serialise(description, fmt) if description.found else b""
+        with self._lock:
+            if build_id == self._build:
+                self._store(iri, description, fmt, body)
+        return Representation(description.found, tuple(description.licenses), body)
+
+    def _store(self, iri: str, description: Description, fmt: Format, body: bytes) -> None:
+        entry = self._entries.get(iri)
+        if entry is None:
+            entry = self._entries[iri] = _Entry(description.found, tuple(description.licenses))
+        if description.found and fmt.name not in entry.bodies:
+            entry.bodies[fmt.name] = body
+            entry.size += len(body)
+            self._size += len(body)
+            self._descriptions[iri] = description
+            self._descriptions.move_to_end(iri)
+            while len(self._descriptions) > self.max_descriptions:
+                self._descriptions.popitem(last=False)
+        while self._size > self.max_bytes and len(self._entries) > 1:
+            _, dropped = self._entries.popitem(last=False)
+            self._size -= dropped.size
+        if len(self._entries) > 100_000:
+            self._entries.popitem(last=False)

@@ -1,0 +1,230 @@
+"""Linked-data resources: ``/id/...`` → 303 → ``/doc/...``, content-negotiated, cacheable, CORS-enabled.
+
+* ``/id/<path>`` names a thing (a telegram, a person): it answers ``303 See Other`` to the document that
+  describes it, ``/doc/<path>`` (RFC 9110 §15.4.4; W3C "Cool URIs for the Semantic Web" §4.3).
+* ``/doc/<path>`` is negotiated (RFC 9110 §12.5.1, :mod:`ldpub.web.conneg`) among the formats of
+  :mod:`ldpub.web.representations`; a suffix (``.ttl`` …) or ``?format=`` overrides ``Accept``; nothing
+  acceptable → 406 listing the types; an unknown resource → 404 in the negotiated format.
+* Every answer carries ``Vary: Accept``, ``Cache-Control`` and CORS headers (Fetch standard, with
+  preflight); descriptions carry a strong ``ETag`` (RFC 9110 §8.8.3) per release, resource and format,
+  ``Last-Modified`` (the release's time), ``Content-Location`` and ``Link`` headers (RFC 8288): alternates,
+  FAIR Signposting ``describedby``, ``cite-as`` and ``license``. ``If-None-Match`` / ``If-Modified-Since``
+  get 304 (RFC 9110 §13.1.2, §13.1.3, §13.2.2). ``HEAD`` is answered like ``GET`` without a body.
+* ``/ns/context.jsonld``: the JSON-LD context every JSON-LD description is compacted with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, request, url_for
+from markupsafe import escape
+from werkzeug.http import parse_date
+
+from .. import __version__
+from ..describe import Description, describe
+from . import state
+from .conneg import negotiate
+from .representations import (
+    ALIASES,
+    BY_SUFFIX,
+    CONTEXT,
+    FORMATS,
+    Format,
+    RepresentationCache,
+    lookup,
+    not_found,
+)
+
+resources = Blueprint("resources", __name__)
+
+CACHE_CONTROL = "public, max-age=60"
+"""Short freshness, then revalidation with the ETag: a rebuild shows within a minute."""
+CACHE_KEY = "ldpub.representations"
+OFFERS = [f.media_type for f in FORMATS]
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Whether ``If-None-Match`` matches ``etag``: ``*``, or a weak comparison (RFC 9110 §13.1.2).
+
+    >>> etag_matches('W/"a", "b"', '"a"'), etag_matches("*", '"a"'), etag_matches('"b"', '"a"')
+    (True, True, False)
+    >>> etag_matches(None, '"a"')
+    False
+    """
+    if header is None:
+        return False
+    tags = [tag.strip() for tag in header.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in (tag.removeprefix("W/") for tag in tags)
+
+
+def not_modified_since(header: str | None, last_modified: datetime | None) -> bool:
+    """Whether ``If-Modified-Since`` is no earlier than ``last_modified`` (RFC 9110 §13.1.3).
+
+    An unparsable date is ignored, as the RFC requires.
+
+    >>> from datetime import UTC
+    >>> built = datetime(2026, 1, 2, 3, 4, 5, 600000, tzinfo=UTC)
+    >>> not_modified_since("Fri, 02 Jan 2026 03:04:05 GMT", built)
+    True
+    >>> not_modified_since("Fri, 02 Jan 2026 03:04:04 GMT", built), not_modified_since("yesterday", built)
+    (False, False)
+    """
+    if header is None or last_modified is None:
+        return False
+    since = parse_date(header)
+    if since is None:
+        return False
+    return last_modified.replace(microsecond=0) <= since
+
+
+def _cache() -> RepresentationCache:
+    cache = current_app.extensions.get(CACHE_KEY)
+    if cache is None:
+        cache = current_app.extensions[CACHE_KEY] = RepresentationCache()
+    assert isinstance(cache, RepresentationCache)
+    return cache
+
+
+def _iri(rest: str) -> str:
+    """The resource IRI of ``/id/<rest>``: minted with the ``base_uri`` setting, not the request's host."""
+    return f"{state().settings.base_uri}/id/{quote(rest, safe='/:@!$&()*+,;=-._~')}"
+
+
+def _negotiated() -> str | None:
+    return negotiate(request.headers.get("Accept"), OFFERS, ALIASES)
+
+
+def _not_acceptable() -> Response:
+    types = "\n".join(f"  {f.media_type}  (suffix .{f.suffix}, ?format={f.name})" for f in FORMATS)
+    body = f"406 Not Acceptable: none of the requested types is available. Available types:\n{types}\n"
+    return Response(body, status=406, content_type="text/plain; charset=utf-8")
+
+
+@resources.after_request
+def _common_headers(response: Response) -> Response:
+    """Vary, Cache-Control and CORS on every answer of this surface (preflight included)."""
+    response.vary.add("Accept")
+    response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = (
+        "ETag, Last-Modified, Link, Location, Content-Location"
+    )
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        requested = request.headers.get("Access-Control-Request-Headers")
+        response.headers["Access-Control-Allow-Headers"] = (
+            requested or "Accept, If-None-Match, If-Modified-Since"
+        )
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@resources.get("/id/<path:rest>")
+def identifier(rest: str) -> Response:
+    """303 See Other to the description, with a short body naming it (HTML for browsers, else text)."""
+    target = url_for("resources.document", rest=rest, _external=True)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    if _negotiated() == "text/html":
+        body = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>See Other</title></head>'
+            f'<body><p>See Other: <a href="{escape(target)}">{escape(target)}</a></p></body></html>\n'
+        )
+        response = Response(body, status=303, content_type="text/html; charset=utf-8")
+    else:
+        response = Response(
+            f"303 See Other: {target}\n", status=303, content_type="text/plain; charset=utf-8"
+        )
+    response.headers["Location"] = target
+    return response
+
+
+def _split_suffix(rest: str) -> tuple[str, Format | None]:
+    """``document/x.ttl`` → (``document/x``, Turtle); a path without a known suffix is kept whole."""
+    stem, dot, suffix = rest.rpartition(".")
+    if dot and stem and suffix in BY_SUFFIX:
+        return stem, BY_SUFFIX[suffix]
+    return rest, None
+
+
+def _etag(build_id: str, iri: str, fmt: Format) -> str:
+    digest = hashlib.sha256(f"{__version__}\n{iri}\n{fmt.name}".encode()).hexdigest()[:16]
+    return f'"{build_id}.{digest}"'
+
+
+def _links(stem: str, current: Format, iri: str, licenses: tuple[str, ...]) -> list[str]:
+    """Link header values (RFC 8288): alternates, Signposting describedby, cite-as and license."""
+    base = url_for("resources.document", rest=stem, _external=True)
+    links = [f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS if f != current]
+    links += [f'<{base}.{f.suffix}>; rel="describedby"; type="{f.media_type}"' for f in FORMATS if f.rdf]
+    links.append(f'<{iri}>; rel="cite-as"')
+    links += [f'<{uri}>; rel="license"' for uri in licenses]
+    return links
+
+
+@resources.get("/doc/<path:rest>")
+def document(rest: str) -> Response:
+    """The description of ``/id/<rest>`` in the negotiated (or requested) format."""
+    stem, fmt = _split_suffix(rest)
+    requested = request.args.get("format")
+    if fmt is None and requested is not None:
+        fmt = lookup(requested)
+        if fmt is None:
+            return _not_acceptable()
+    negotiated = fmt is None
+    if fmt is None:
+        media_type = _negotiated()
+        if media_type is None:
+            return _not_acceptable()
+        fmt = lookup(media_type)
+        assert fmt is not None
+    store = state().store
+    iri = _iri(stem)
+    release = store.release_info()
+    build_id = release.build_id if release is not None else None
+
+    def read() -> Description:
+        return describe(store, iri)
+
+    found = _cache().get(build_id, iri, fmt, read)
+    if not found.found:
+        return Response(not_found(iri, fmt), status=404, content_type=fmt.content_type)
+    if build_id is not None:
+        etag = _etag(build_id, iri, fmt)
+    else:
+        etag = f'"{hashlib.sha256(found.body).hexdigest()[:32]}"'
+    last_modified: datetime | None = release.created if release is not None else None
+    response = Response(found.body, status=200, content_type=fmt.content_type)
+    response.headers["ETag"] = etag
+    if last_modified is not None:
+        response.last_modified = last_modified
+    if negotiated:
+        response.headers["Content-Location"] = url_for("resources.document", rest=f"{stem}.{fmt.suffix}")
+    for link in _links(stem, fmt, iri, found.licenses):
+        response.headers.add("Link", link)
+    if etag_matches(request.headers.get("If-None-Match"), etag) or (
+        "If-None-Match" not in request.headers
+        and not_modified_since(request.headers.get("If-Modified-Since"), last_modified)
+    ):
+        response.status_code = 304
+        response.set_data(b"")
+        response.headers.pop("Content-Length", None)
+    return response
+
+
+@resources.get("/ns/context.jsonld")
+def context() -> Response:
+    """ldpub's JSON-LD context document (JSON-LD 1.1 §3.1): stable URL, cacheable for a day."""
+    body = json.dumps({"@context": CONTEXT}, indent=2) + "\n"
+    etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"'
+    if etag_matches(request.headers.get("If-None-Match"), etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, content_type="application/ld+json")
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
