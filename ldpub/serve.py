@@ -24,6 +24,11 @@ SETTINGS_ENV = "_LDPUB_SERVE_SETTINGS"
 """Carries the settings to granian's workers. Not ``LDPUB_*``: that prefix is read as settings."""
 
 APP_FACTORY = "ldpub.serve:app_factory"
+THREADS = 32
+"""Threads running the app in each worker: a slow SPARQL query (up to its time limit) holds one while
+the others keep answering. granian's default (256 per worker) only costs memory on 2 cores."""
+BACKPRESSURE = 2 * THREADS
+"""Requests one worker takes at once; more wait in the listen backlog."""
 
 
 def settings_to_json(settings: Settings) -> str:
@@ -113,6 +118,8 @@ def run_server(settings: Settings) -> None:
         interface=Interfaces.WSGI,
         workers=settings.workers,
         factory=True,
+        blocking_threads=THREADS,
+        backpressure=BACKPRESSURE,
         log_access=False,
     )
     server.serve()
