@@ -44,6 +44,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()  # else an unclosed-pipe ResourceWarning fails the test that owned the server
 
 
 @contextmanager
