@@ -4,6 +4,7 @@ every representation parsed back with rdflib, caching and conditional requests, 
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
+from werkzeug.test import TestResponse
 
 from ldpub.build import BuildReport, build
 from ldpub.errors import QueryError, StoreError
@@ -331,18 +333,17 @@ def test_cors_preflight(client: FlaskClient) -> None:
     assert "ETag" in simple.headers["Access-Control-Expose-Headers"]
 
 
-def links(response: object) -> list[tuple[str, dict[str, str]]]:
-    """The Link header values as (target, parameters)."""
-    out = []
-    for value in response.headers.getlist("Link"):  # type: ignore[attr-defined]
-        target, *params = (p.strip() for p in value.split(";"))
-        out.append(
-            (
-                target.strip("<>"),
-                {k.strip(): v.strip().strip('"') for k, _, v in (p.partition("=") for p in params)},
-            )
-        )
-    return out
+LINK = re.compile(r'<([^>]*)>((?:\s*;\s*[a-z-]+="[^"]*")*)')
+PARAM = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def links(response: TestResponse) -> list[tuple[str, dict[str, str]]]:
+    """The Link header (RFC 8288 §3, one or several header lines) as (target, parameters)."""
+    return [
+        (match.group(1), dict(PARAM.findall(match.group(2))))
+        for value in response.headers.getlist("Link")
+        for match in LINK.finditer(value)
+    ]
 
 
 def test_link_headers_alternates_and_signposting(client: FlaskClient) -> None:

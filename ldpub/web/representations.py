@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from markupsafe import escape
 from rdflib import Graph
@@ -148,6 +149,10 @@ def not_found(iri: str, fmt: Format) -> bytes:
     return f"# {message}\n".encode()
 
 
+T = TypeVar("T")
+MAX_MEMO = 100_000
+
+
 @dataclass
 class _Entry:
     found: bool
@@ -181,6 +186,34 @@ class RepresentationCache:
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._descriptions: OrderedDict[str, Description] = OrderedDict()
         self._size = 0
+        self._memo: dict[Hashable, Any] = {}
+
+    def _switch(self, build_id: str) -> None:
+        """Forget everything of an earlier release (call with the lock held)."""
+        if build_id != self._build:
+            self._build = build_id
+            self._entries.clear()
+            self._descriptions.clear()
+            self._memo.clear()
+            self._size = 0
+
+    def memo(self, build_id: str | None, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` computed once per release and ``key`` (e.g. a response's headers); no cache
+        without a release id. At most :data:`MAX_MEMO` keys are kept."""
+        if build_id is None:
+            return make()
+        with self._lock:
+            self._switch(build_id)
+            if key in self._memo:
+                value: T = self._memo[key]
+                return value
+        value = make()
+        with self._lock:
+            if build_id == self._build:
+                if len(self._memo) >= MAX_MEMO:
+                    self._memo.clear()
+                self._memo[key] = value
+        return value
 
     def get(
         self, build_id: str | None, iri: str, fmt: Format, read: Callable[[], Description]
@@ -191,11 +224,7 @@ class RepresentationCache:
             body = serialise(fresh, fmt) if fresh.found else b""
             return Representation(fresh.found, tuple(fresh.licenses), body)
         with self._lock:
-            if build_id != self._build:
-                self._build = build_id
-                self._entries.clear()
-                self._descriptions.clear()
-                self._size = 0
+            self._switch(build_id)
             entry = self._entries.get(iri)
             if entry is not None:
                 self._entries.move_to_end(iri)

@@ -18,14 +18,16 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, url_for
 from markupsafe import escape
-from werkzeug.http import parse_date
+from werkzeug.http import http_date, parse_date
 
 from .. import __version__
-from ..describe import Description, describe
+from ..describe import describe
+from ..store import ReleaseInfo
 from . import state
 from .conneg import negotiate
 from .representations import (
@@ -34,6 +36,7 @@ from .representations import (
     CONTEXT,
     FORMATS,
     Format,
+    Representation,
     RepresentationCache,
     lookup,
     not_found,
@@ -45,6 +48,13 @@ CACHE_CONTROL = "public, max-age=60"
 """Short freshness, then revalidation with the ETag: a rebuild shows within a minute."""
 CACHE_KEY = "ldpub.representations"
 OFFERS = [f.media_type for f in FORMATS]
+EXPOSE = "ETag, Last-Modified, Link, Location, Content-Location"
+COMMON_HEADERS = [
+    ("Vary", "Accept"),
+    ("Cache-Control", CACHE_CONTROL),
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", EXPOSE),
+]
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -166,6 +176,36 @@ def _links(stem: str, current: Format, iri: str, licenses: tuple[str, ...]) -> l
     return links
 
 
+def _headers(
+    release: ReleaseInfo | None, stem: str, iri: str, fmt: Format, negotiated: bool, found: Representation
+) -> list[tuple[str, str]]:
+    """The headers of a description (computed once per release, resource, format and host)."""
+    if release is not None:
+        etag = _etag(release.build_id, iri, fmt)
+    else:
+        etag = f'"{hashlib.sha256(found.body).hexdigest()[:32]}"'
+    headers = [("Content-Type", fmt.content_type), ("ETag", etag)]
+    if release is not None:
+        headers.append(("Last-Modified", http_date(release.created)))
+    if negotiated:
+        headers.append(("Content-Location", url_for("resources.document", rest=f"{stem}.{fmt.suffix}")))
+    headers.append(("Link", ", ".join(_links(stem, fmt, iri, found.licenses))))
+    return headers + COMMON_HEADERS
+
+
+def _not_modified(environ: dict[str, Any], headers: list[tuple[str, str]]) -> bool:
+    """Whether the request's conditional headers say the client's copy is current (If-None-Match first)."""
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if if_none_match is None and if_modified_since is None:
+        return False
+    values = dict(headers)
+    if if_none_match is not None:
+        return etag_matches(if_none_match, values["ETag"])
+    modified = values.get("Last-Modified")
+    return not_modified_since(if_modified_since, parse_date(modified) if modified else None)
+
+
 @resources.get("/doc/<path:rest>")
 def document(rest: str) -> Response:
     """The description of ``/id/<rest>`` in the negotiated (or requested) format."""
@@ -186,34 +226,16 @@ def document(rest: str) -> Response:
     iri = _iri(stem)
     release = store.release_info()
     build_id = release.build_id if release is not None else None
-
-    def read() -> Description:
-        return describe(store, iri)
-
-    found = _cache().get(build_id, iri, fmt, read)
+    cache = _cache()
+    found = cache.get(build_id, iri, fmt, lambda: describe(store, iri))
     if not found.found:
         return Response(not_found(iri, fmt), status=404, content_type=fmt.content_type)
-    if build_id is not None:
-        etag = _etag(build_id, iri, fmt)
-    else:
-        etag = f'"{hashlib.sha256(found.body).hexdigest()[:32]}"'
-    last_modified: datetime | None = release.created if release is not None else None
-    response = Response(found.body, status=200, content_type=fmt.content_type)
-    response.headers["ETag"] = etag
-    if last_modified is not None:
-        response.last_modified = last_modified
-    if negotiated:
-        response.headers["Content-Location"] = url_for("resources.document", rest=f"{stem}.{fmt.suffix}")
-    for link in _links(stem, fmt, iri, found.licenses):
-        response.headers.add("Link", link)
-    if etag_matches(request.headers.get("If-None-Match"), etag) or (
-        "If-None-Match" not in request.headers
-        and not_modified_since(request.headers.get("If-Modified-Since"), last_modified)
-    ):
-        response.status_code = 304
-        response.set_data(b"")
-        response.headers.pop("Content-Length", None)
-    return response
+    environ = request.environ
+    key = (iri, fmt.name, negotiated, environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"))
+    headers = cache.memo(build_id, key, lambda: _headers(release, stem, iri, fmt, negotiated, found))
+    if _not_modified(environ, headers):
+        return Response(status=304, headers=[h for h in headers if h[0] != "Content-Type"])
+    return Response(found.body, status=200, headers=headers)
 
 
 @resources.get("/ns/context.jsonld")
