@@ -5,6 +5,7 @@ hostile input (a capture with script and markup, built into its own store)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from ldpub.web import create_app
 from ldpub.web.markup import Span, highlight
 
 from .conftest import BASE, SEED_PAGE, project_settings
+from .servers import oxigraph_server
 
 SLUG = "prc-fma-118-01025-02"
 DOC = f"/doc/document/{SLUG}"
@@ -398,6 +400,42 @@ def test_search_ranks_prefix_matches_first(client: FlaskClient) -> None:
     results = [a.attrs["href"] for a in page.find_all("a") if a.attrs.get("class") == "result"]
     assert results.index("/doc/group/korean-chinese") < results.index("/doc/place/dprk")
     assert "/doc/group/prc-embassy-dprk" in results
+
+
+# --- the same pages from an external SPARQL store ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def remote_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    """data/ built into a real `oxigraph serve` process, and the app reading from it over SPARQL."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        settings = project_settings(
+            tmp_path_factory.mktemp("unused-store"),
+            store_url=f"{url}/query",
+            store_update_url=f"{url}/update",
+        )
+        build(settings)
+        yield create_app(settings).test_client()
+
+
+def _without_build_times(html: str) -> str:
+    html = re.sub(r"\d{8}T\d{6}Z-[0-9a-f]+", "BUILD", html)
+    return re.sub(r"finished [^<]*", "finished", html)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path", [DOC, "/", "/doc/person/pak-seong-cheol", "/doc/place/jilin", "/search?q=pak"]
+)
+def test_pages_are_the_same_from_an_external_store(
+    client: FlaskClient, remote_client: FlaskClient, path: str
+) -> None:
+    embedded = client.get(path, headers={"Accept": "text/html"})
+    external = remote_client.get(path, headers={"Accept": "text/html"})
+    assert external.status_code == embedded.status_code == 200
+    assert _without_build_times(external.get_data(as_text=True)) == _without_build_times(
+        embedded.get_data(as_text=True)
+    )
 
 
 # --- highlighting never breaks the markup -------------------------------------------------------------------
