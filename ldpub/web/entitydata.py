@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import Literal
 
 from ..store import Term
-from .pagedata import C, Ref, iri_base, pick_label, select, sparql_string, text
+from .pagequery import C, Ref, iri_base, pick_label, select, sparql_string, text
 
 ENTITY_CLASSES: dict[str, str] = {
     "E21_Person": "person",

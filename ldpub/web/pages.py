@@ -24,7 +24,8 @@ from rdflib.namespace import RDF
 from . import state
 from .entitydata import KIND_HEADINGS, entity_kind, load_entity, load_home, search
 from .markup import ALTERNATES, Span, doc_path, highlight, href_for, json_ld_script
-from .pagedata import DocumentView, Ref, document_graph_name, label_of, load_document
+from .pagedata import DocumentView, document_graph_name, load_document
+from .pagequery import Ref, label_of
 from .schemaorg import document_json_ld, entity_json_ld, generic_json_ld, home_json_ld
 
 pages = Blueprint("pages", __name__)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .entitydata import EntityView
-from .pagedata import DocumentView, Ref
+from .pagedata import DocumentView
+from .pagequery import Ref
 
 SCHEMA_TYPES = {
     "person": "Person",
