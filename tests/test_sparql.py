@@ -12,6 +12,8 @@ import io
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 import warnings
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -31,6 +33,7 @@ from ldpub.store import EmbeddedStore
 from ldpub.web import create_app
 
 from .conftest import BASE
+from .servers import ldpub_server
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -469,3 +472,30 @@ def test_every_example_runs_at_the_endpoint(client: FlaskClient) -> None:
 def test_query_text_in_a_link_round_trips(client: FlaskClient) -> None:
     response = client.get("/sparql?query=" + quote(PERSONS) + "&format=json")
     assert "Hao Deqing" in names_from_json(response.data)
+
+
+def test_real_server_stops_a_runaway_query_and_keeps_answering(built: tuple[Settings, BuildReport]) -> None:
+    """The same under `ldpub serve` (granian, one worker process): the slow request gets 503 at the limit
+    while a request sent meanwhile is answered at once."""
+    slow: dict[str, object] = {}
+    with ldpub_server(built[0].store, env={"LDPUB_SPARQL_TIMEOUT": "2"}) as url:
+
+        def run_slow() -> None:
+            started = time.monotonic()
+            try:
+                urllib.request.urlopen(f"{url}/sparql?query={quote(EXPENSIVE)}", timeout=30)
+            except urllib.error.HTTPError as exc:
+                slow.update(status=exc.code, body=exc.read(), seconds=time.monotonic() - started)
+
+        thread = threading.Thread(target=run_slow)
+        thread.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{url}/sparql?query={quote(PERSONS)}", timeout=30) as fast:
+            names = names_from_json(fast.read())
+        fast_seconds = time.monotonic() - started
+        still_running = thread.is_alive()
+        thread.join(timeout=30)
+    assert "Pak Seong-cheol" in names and fast_seconds < 1.0 and still_running
+    assert slow["status"] == 503 and 1.9 < slow["seconds"] < 6.0  # type: ignore[operator]
+    assert "time limit of 2 s" in json.loads(slow["body"])["detail"]  # type: ignore[arg-type]
