@@ -438,6 +438,22 @@ def test_pages_are_the_same_from_an_external_store(
     )
 
 
+def test_home_and_search_are_cacheable_and_conditional(client: FlaskClient) -> None:
+    for path in ("/", "/search?q=pak"):
+        first = client.get(path)
+        assert first.headers["Cache-Control"] == "public, max-age=60"
+        assert first.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Accept" in first.headers["Vary"]
+        etag = first.headers["ETag"]
+        assert etag.startswith('"') and not etag.startswith("W/")
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        since = first.headers["Last-Modified"]
+        assert client.get(path, headers={"If-Modified-Since": since}).status_code == 304
+        head = client.head(path)
+        assert head.status_code == 200 and head.data == b""
+    assert client.get("/search?q=pak").headers["ETag"] != client.get("/search?q=jilin").headers["ETag"]
+
+
 # --- highlighting never breaks the markup -------------------------------------------------------------------
 
 

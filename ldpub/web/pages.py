@@ -14,9 +14,10 @@ text, and :func:`~ldpub.web.markup.json_ld_script` for the schema.org block each
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -29,6 +30,9 @@ from .pagequery import Ref, label_of
 from .schemaorg import document_json_ld, entity_json_ld, generic_json_ld, home_json_ld
 
 pages = Blueprint("pages", __name__)
+
+CACHE_CONTROL = "public, max-age=60"
+"""As the resources: short freshness, then revalidation with the ETag."""
 
 LANGUAGES = {"en": "English", "zh": "Chinese", "ko": "Korean", "ru": "Russian", "ro": "Romanian", "": "—"}
 
@@ -188,6 +192,27 @@ def generic_page(iri: str, description: Graph) -> str:
         in_context=in_context,
         is_literal=lambda v: isinstance(v, Literal),
     )
+
+
+@pages.after_request
+def _http_headers(response: Response) -> Response:
+    """Issue 3, item 2 for the home and search pages: ``Cache-Control``, CORS, ``Vary``, a strong ``ETag``
+    from the build and the URL, ``Last-Modified`` (the build time), and ``304`` on a matching
+    ``If-None-Match`` / ``If-Modified-Since`` (RFC 9110 §8.8, §13.1)."""
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    if response.status_code != 200:
+        return response
+    release = state().store.release_info()
+    if release is not None:
+        digest = hashlib.sha256(f"{request.full_path}\nhtml".encode()).hexdigest()[:16]
+        response.set_etag(f"{release.build_id}.{digest}")
+        response.last_modified = release.created
+    else:
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    response.make_conditional(request)
+    return response
 
 
 @pages.get("/")
