@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 from werkzeug.test import TestResponse
 
@@ -23,6 +24,7 @@ from ldpub.store import EmbeddedStore, open_published
 from ldpub.web import create_app
 
 from .conftest import BASE, project_settings
+from .servers import oxigraph_server
 
 SLUG = "prc-fma-118-01025-02"
 DOC = f"/doc/document/{SLUG}"
@@ -421,3 +423,46 @@ def test_errors_are_problem_details_without_tracebacks(failing_app: Flask) -> No
     not_allowed = client.post(DOC)
     assert not_allowed.status_code == 405
     assert "GET" in not_allowed.headers["Allow"]
+
+
+# --- the same behaviour from an external SPARQL store -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def remote_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    """data/ built into a real `oxigraph serve` process, and the app reading from it over SPARQL."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        settings = project_settings(
+            tmp_path_factory.mktemp("unused-store"),
+            store_url=f"{url}/query",
+            store_update_url=f"{url}/update",
+        )
+        build(settings)
+        yield create_app(settings).test_client()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("media_type", [m for m in CONTENT_TYPES if m != "text/html"])
+@pytest.mark.parametrize("path", [DOC, "/doc/person/pak-seong-cheol", "/doc/place/jilin"])
+def test_descriptions_are_the_same_from_an_external_store(
+    client: FlaskClient, remote_client: FlaskClient, path: str, media_type: str
+) -> None:
+    embedded = client.get(path, headers={"Accept": media_type})
+    external = remote_client.get(path, headers={"Accept": media_type})
+    assert external.status_code == embedded.status_code == 200
+    assert external.headers["Content-Type"] == embedded.headers["Content-Type"]
+    assert isomorphic(parse(external.data, media_type), parse(embedded.data, media_type))
+    assert [link for link in links(external) if link[1]["rel"] in ("license", "cite-as")] == [
+        link for link in links(embedded) if link[1]["rel"] in ("license", "cite-as")
+    ]
+
+
+@pytest.mark.slow
+def test_caching_and_errors_from_an_external_store(remote_client: FlaskClient) -> None:
+    assert remote_client.get(f"/id/document/{SLUG}").headers["Location"] == f"http://localhost{DOC}"
+    first = remote_client.get(f"{DOC}.ttl")
+    assert first.headers["ETag"].startswith('"') and first.headers["Last-Modified"]
+    assert (
+        remote_client.get(f"{DOC}.ttl", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    )
+    assert remote_client.get("/doc/person/nobody-at-all.ttl").status_code == 404
