@@ -309,6 +309,7 @@ def test_query_page_shows_results_as_an_escaped_table(client: FlaskClient) -> No
     page = response.data.decode()
     assert '<table class="results">' in page
     assert "Pak Seong-cheol @en" in page and "Hao Deqing @en" in page
+    assert f'<a href="/doc/person/pak-seong-cheol">{PAK}</a>' in page  # our IRIs link to their pages here
     hostile = 'SELECT ?x WHERE { BIND("<script>alert(1)</script>" AS ?x) }'
     page = get(client, hostile, "text/html").data.decode()
     assert "<script>alert(1)</script>" not in page

@@ -20,7 +20,7 @@ and the example queries at ``/.well-known/sparql-examples``.
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from ..errors import QueryError
 from ..query_limits import Limited, QueryTimeout, run_limited
@@ -46,10 +46,11 @@ from ..sparql_service import (
     with_base,
     with_dataset,
 )
-from ..store import SelectResult
+from ..store import SelectResult, Term
 from . import state
 from .conneg import negotiate
 from .errors import problem
+from .markup import href_for
 
 sparql = Blueprint("sparql", __name__)
 
@@ -277,20 +278,26 @@ def examples() -> Response:
 
 def _page(text: str, limited: Limited | None) -> Response:
     """The query page: an editor with the examples, and the results of ``text`` as a table."""
+    settings = state().settings
     columns: list[str] = []
-    rows: list[list[str]] = []
+    rows: list[list[tuple[str, str | None]]] = []
     boolean = None
+
+    def cell(term: Term | None) -> tuple[str, str | None]:
+        """The text of a value, and where it links: our own resources to their pages here."""
+        link = href_for(str(term), settings.base_uri) if isinstance(term, URIRef) else None
+        return term_text(term), link
+
     if limited is not None:
         result = limited.result
         if isinstance(result, SelectResult):
             columns = list(result.vars)
-            rows = [[term_text(row.get(name)) for name in columns] for row in result.rows]
+            rows = [[cell(row.get(name)) for name in columns] for row in result.rows]
         elif isinstance(result, bool):
             boolean = result
         elif isinstance(result, Graph):
             columns = ["subject", "predicate", "object"]
-            rows = sorted([term_text(t) for t in triple] for triple in result)  # type: ignore[arg-type]
-    settings = state().settings
+            rows = sorted([cell(t) for t in triple] for triple in result)  # type: ignore[arg-type]
     html = render_template(
         "sparql.html",
         title="SPARQL query",
