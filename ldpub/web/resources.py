@@ -170,7 +170,11 @@ def _links(stem: str, current: Format, iri: str, licenses: tuple[str, ...]) -> l
     """Link header values (RFC 8288): alternates, Signposting describedby, cite-as and license."""
     base = url_for("resources.document", rest=stem, _external=True)
     links = [f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS if f != current]
-    links += [f'<{base}.{f.suffix}>; rel="describedby"; type="{f.media_type}"' for f in FORMATS if f.rdf]
+    links += [
+        f'<{base}.{f.suffix}>; rel="describedby"; type="{f.media_type}"'
+        for f in FORMATS
+        if f.rdf and f != current
+    ]
     links.append(f'<{iri}>; rel="cite-as"')
     links += [f'<{uri}>; rel="license"' for uri in licenses]
     return links
