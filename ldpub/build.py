@@ -30,7 +30,7 @@ from .model import (
 from .read import group_documents, read_path
 from .read.record import Record
 from .settings import Settings
-from .store import ReleaseInfo, new_build_id, stage
+from .store import ReleaseInfo, new_build_id, stage_for
 from .validate import Report, load_shapes, validate
 
 SOURCE_SUFFIXES = (".txt", ".json", ".csv")
@@ -132,7 +132,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
         datetime.now(UTC),
         [(d.slug, [r.source for r in d.sources.sources]) for d, _ in graphs],
     )
-    with stage(settings.store, build_id, keep_releases=settings.keep_releases) as staging:
+    with stage_for(settings, build_id) as staging:
         for doc, graph in graphs:
             staging.add_graph(str(uris.document_graph(doc.slug)), _ntriples(graph))
         staging.add_graph(str(uris.graph(GRAPH_ENTITIES)), _ntriples(entities))
