@@ -81,18 +81,29 @@ def cap(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
 
 
 def run_limited(
-    store: DatasetStore, sparql: str, *, union_default_graph: bool = True, timeout: float, max_rows: int
+    store: DatasetStore,
+    sparql: str,
+    *,
+    union_default_graph: bool = True,
+    timeout: float,
+    max_rows: int,
+    allow_federation: bool = False,
 ) -> Limited:
     """Run ``sparql`` on ``store`` within ``timeout`` seconds, keeping at most ``max_rows`` rows.
 
     Raises :class:`QueryTimeout` at the limit, :class:`~ldpub.errors.QueryError` for a malformed or
     failing query, :class:`~ldpub.errors.StoreError` when the store cannot be read.
+    ``allow_federation``: the caller has checked every ``SERVICE`` endpoint against the allow-list.
     """
     started = time.monotonic()
     if isinstance(store, EmbeddedStore):
-        result, truncated = pool_for(store.store_dir).run(sparql, union_default_graph, max_rows, timeout)
+        result, truncated = pool_for(store.store_dir).run(
+            sparql, union_default_graph, max_rows, timeout, allow_federation
+        )
     else:
-        future = _threads().submit(store.query, sparql, union_default_graph=union_default_graph)
+        future = _threads().submit(
+            store.query, sparql, union_default_graph=union_default_graph, allow_federation=allow_federation
+        )
         try:
             result, truncated = cap(future.result(timeout=timeout), max_rows)
         except FutureTimeout:
@@ -175,7 +186,9 @@ class QueryPool:
         self._idle = [_Worker(store_dir) for _ in range(size)]
         self._closed = False
 
-    def run(self, sparql: str, union: bool, max_rows: int, timeout: float) -> tuple[QueryResult, bool]:
+    def run(
+        self, sparql: str, union: bool, max_rows: int, timeout: float, federation: bool = False
+    ) -> tuple[QueryResult, bool]:
         """Run one query on a free worker; see :func:`run_limited`."""
         worker = self._acquire(time.monotonic() + timeout)
         keep = False
@@ -184,7 +197,7 @@ class QueryPool:
                 reply = worker.receive(time.monotonic() + STARTUP_SECONDS)
                 _check(reply)
                 worker.ready = True
-            reply = worker.call((sparql, union, max_rows), time.monotonic() + timeout)
+            reply = worker.call((sparql, union, max_rows, federation), time.monotonic() + timeout)
             keep = True
         except _Overrun:
             raise QueryTimeout(_timeout_message(timeout)) from None
@@ -279,10 +292,14 @@ def _receive(inbox: BinaryIO) -> Any:
     return pickle.loads(inbox.read(size))
 
 
-def _answer(store: EmbeddedStore, sparql: str, union: bool, max_rows: int) -> tuple[Any, ...]:
+def _answer(
+    store: EmbeddedStore, sparql: str, union: bool, max_rows: int, federation: bool
+) -> tuple[Any, ...]:
     try:
         store.refresh()
-        result, truncated = cap(store.query(sparql, union_default_graph=union), max_rows)
+        result, truncated = cap(
+            store.query(sparql, union_default_graph=union, allow_federation=federation), max_rows
+        )
     except LdpubError as exc:
         return ("error", type(exc).__name__, str(exc))
     except Exception as exc:  # an engine failure is reported, not fatal to the worker
@@ -313,8 +330,8 @@ def worker_main(store_dir: str) -> None:
     _send(channel, ("ready",))
     inbox = sys.stdin.buffer
     while (message := _receive(inbox)) is not None:
-        sparql, union, max_rows = message
-        _send(channel, _answer(store, sparql, union, max_rows))
+        sparql, union, max_rows, federation = message
+        _send(channel, _answer(store, sparql, union, max_rows, federation))
 
 
 if __name__ == "__main__":

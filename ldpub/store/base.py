@@ -85,12 +85,15 @@ class DatasetStore(Protocol):
     read raises :class:`~ldpub.errors.StoreError`.
     """
 
-    def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+    def query(
+        self, sparql: str, *, union_default_graph: bool = True, allow_federation: bool = False
+    ) -> QueryResult:
         """Run a SPARQL 1.1 query (https://www.w3.org/TR/sparql11-query/) and return its materialised result.
 
         With ``union_default_graph`` the default graph is the union of every graph, so patterns outside
         ``GRAPH`` match data in any named graph. ``SERVICE`` federation is refused (see
-        :func:`refuse_service`).
+        :func:`refuse_service`) unless ``allow_federation``: the caller has checked every ``SERVICE``
+        endpoint against the configured allow-list (``sparql_service_allow``).
         """
         ...
 

@@ -241,9 +241,12 @@ class EmbeddedStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def query(self, sparql: str, *, union_default_graph: bool = True) -> QueryResult:
+    def query(
+        self, sparql: str, *, union_default_graph: bool = True, allow_federation: bool = False
+    ) -> QueryResult:
         """Run a SPARQL 1.1 query; see :meth:`ldpub.store.base.DatasetStore.query` for the result shapes."""
-        refuse_service(sparql)
+        if not allow_federation:
+            refuse_service(sparql)
         store = self._live()
         try:
             result = store.query(sparql, use_default_graph_as_union=union_default_graph)

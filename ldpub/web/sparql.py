@@ -197,6 +197,7 @@ def _answer(text: str, default: list[str], named: list[str], fmt: str | None) ->
             union_default_graph=not has_dataset_clause(prepared),
             timeout=settings.sparql_timeout,
             max_rows=settings.sparql_max_rows,
+            allow_federation=bool(settings.sparql_service_allow),
         )
     except QueryTimeout as exc:
         return problem(503, str(exc), {"Retry-After": "10"})
