@@ -47,5 +47,5 @@ def test_allowed_service_is_federated_and_others_are_refused(
         rows = json.loads(answer.data)["results"]["bindings"]
         assert [row["o"]["value"] for row in rows] == ["hello from the remote store"]
 
-        other = f"SELECT ?o WHERE {{ SERVICE <http://127.0.0.1:9/sparql> {{ ?s ?p ?o }} }}"
+        other = "SELECT ?o WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
         assert client.get("/sparql", query_string={"query": other}).status_code == 403
