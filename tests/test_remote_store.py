@@ -12,6 +12,7 @@ import inspect
 import io
 import shutil
 import subprocess
+import urllib.request
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,8 +22,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
+from SPARQLWrapper import JSON, SPARQLWrapper
 
 from ldpub.build import BuildReport, build
 from ldpub.cli import main
@@ -40,8 +43,9 @@ from ldpub.store import (
 from ldpub.store.remote import Endpoint, release_graph
 
 from . import test_dataset as dataset_facts
+from . import test_web_resources as resources_tests
 from .conftest import BASE, ROOT, project_settings
-from .servers import _stop, free_port, oxigraph_server, wait_until_up
+from .servers import _stop, free_port, ldpub_server, oxigraph_server, wait_until_up
 
 SLUG = "prc-fma-118-01025-02"
 DOC = f"{BASE}/id/document/{SLUG}"
@@ -352,3 +356,73 @@ def test_the_web_app_serves_from_the_external_store(
     assert answer.status_code == 200
     titles = [b["title"]["value"] for b in answer.get_json()["results"]["bindings"]]
     assert len(titles) == 1 and TITLE in titles[0]
+
+
+# --- the same web behaviour from every store ----------------------------------------------------------
+
+PERSONS = f"""SELECT ?person ?label WHERE {{ <{DOC}> <http://www.cidoc-crm.org/cidoc-crm/P67_refers_to> ?person .
+    ?person a <http://www.cidoc-crm.org/cidoc-crm/E21_Person> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"""
+
+
+@pytest.fixture(scope="module")
+def embedded_client(built: tuple[Settings, BuildReport], store: EmbeddedStore) -> FlaskClient:
+    from ldpub.web import create_app
+
+    return create_app(built[0], store).test_client()
+
+
+@pytest.mark.parametrize("media_type", [m for m in resources_tests.RDFLIB_FORMAT] + ["application/n-quads"])
+@pytest.mark.parametrize("path", [f"/doc/document/{SLUG}", "/doc/person/pak-seong-cheol", "/doc/place/jilin"])
+def test_descriptions_are_the_same_as_embedded(
+    remote: DatasetStore,
+    loaded: tuple[Settings, str],
+    embedded_client: FlaskClient,
+    path: str,
+    media_type: str,
+) -> None:
+    from ldpub.web import create_app
+
+    external = create_app(loaded[0], store=remote).test_client().get(path, headers={"Accept": media_type})
+    embedded = embedded_client.get(path, headers={"Accept": media_type})
+    assert external.status_code == embedded.status_code == 200
+    assert external.headers["Content-Type"] == embedded.headers["Content-Type"]
+    ours, theirs = (
+        resources_tests.parse(external.data, media_type),
+        resources_tests.parse(embedded.data, media_type),
+    )
+    assert len(ours) == len(theirs) > 10
+    assert comparable(ours - builds(ours)) == comparable(theirs - builds(theirs))
+
+
+def test_sparql_answers_are_the_same_as_embedded(
+    remote: DatasetStore, loaded: tuple[Settings, str], embedded_client: FlaskClient
+) -> None:
+    from ldpub.web import create_app
+
+    client = create_app(loaded[0], store=remote).test_client()
+    answers = []
+    for c in (client, embedded_client):
+        response = c.post(
+            "/sparql", data={"query": PERSONS}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert response.status_code == 200
+        bindings = response.get_json()["results"]["bindings"]
+        answers.append({(b["person"]["value"], b["label"]["value"]) for b in bindings})
+    assert answers[0] == answers[1]
+    assert (f"{BASE}/id/person/pak-seong-cheol", "Pak Seong-cheol") in answers[0]
+
+
+def test_ldpub_serve_reads_the_external_store(loaded: tuple[Settings, str]) -> None:
+    """`ldpub serve --store-url URL` under the real server: resources and SPARQL from the external store."""
+    settings = loaded[0]
+    with ldpub_server(settings.store, "--store-url", settings.store_url) as base:
+        request = urllib.request.Request(f"{base}/doc/document/{SLUG}", headers={"Accept": "text/turtle"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+            graph = Graph().parse(data=response.read(), format="turtle")
+        assert any(TITLE in str(o) for o in graph.objects(URIRef(DOC), DCTERMS.title))
+        sparql = SPARQLWrapper(f"{base}/sparql")
+        sparql.setQuery(PERSONS)
+        sparql.setReturnFormat(JSON)
+        bindings = sparql.queryAndConvert()["results"]["bindings"]  # type: ignore[index, call-overload]
+        assert {b["label"]["value"] for b in bindings} >= {"Pak Seong-cheol"}
