@@ -127,18 +127,19 @@ def build(
     click.echo(
         f"built release {release.build_id}: {report.documents} document(s) from {report.sources} source(s), "
         f"{release.triples} triples, {report.entities} entities, {report.annotations} annotations "
-        f"({report.figures} figures) into {settings.store} [{timing}]"
+        f"({report.figures} figures) into {settings.store_url or settings.store} [{timing}]"
     )
 
 
 @main.command()
 @click.option("--store", type=click.Path(path_type=Path), help="Store folder [setting: store].")
+@click.option("--store-url", help="Query URL of an external SPARQL store [setting: store_url].")
 @click.pass_context
-def validate(ctx: click.Context, store: Path | None) -> None:
+def validate(ctx: click.Context, store: Path | None, store_url: str | None) -> None:
     """Validate the published dataset against the shapes and print the SHACL report."""
     from .published import validate_published
 
-    settings = _settings(ctx, store=store)
+    settings = _settings(ctx, store=store, store_url=store_url)
     report = validate_published(settings)
     click.echo(report.text or "no findings")
     click.echo(
@@ -160,23 +161,27 @@ def validate(ctx: click.Context, store: Path | None) -> None:
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout)."
 )
+@click.option("--store-url", help="Query URL of an external SPARQL store [setting: store_url].")
 @click.pass_context
-def export(ctx: click.Context, store: Path | None, fmt: str, output: Path | None) -> None:
+def export(
+    ctx: click.Context, store: Path | None, fmt: str, output: Path | None, store_url: str | None
+) -> None:
     """Write the whole published dataset (turtle: the union of all graphs)."""
     from .published import export_published
 
-    settings = _settings(ctx, store=store)
+    settings = _settings(ctx, store=store, store_url=store_url)
     export_published(settings, fmt, output)
 
 
 @main.command()
 @click.option("--store", type=click.Path(path_type=Path), help="Store folder [setting: store].")
+@click.option("--store-url", help="Query URL of an external SPARQL store [setting: store_url].")
 @click.pass_context
-def stats(ctx: click.Context, store: Path | None) -> None:
+def stats(ctx: click.Context, store: Path | None, store_url: str | None) -> None:
     """Print the published release and the number of instances per class."""
     from .published import published_stats
 
-    settings = _settings(ctx, store=store)
+    settings = _settings(ctx, store=store, store_url=store_url)
     info, counts = published_stats(settings)
     click.echo(
         f"release {info.build_id} ({info.created.isoformat()}): {info.triples} triples, {info.quads} quads"

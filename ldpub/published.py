@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from rdflib import Graph
 
 from .model import GRAPH_ENTITIES, GRAPH_VOCABULARY
 from .settings import Settings
-from .store import DatasetStore, ReleaseInfo, open_published
+from .store import DatasetStore, ReleaseInfo, open_store
 from .validate import Report, load_shapes, validate
 
 
@@ -30,7 +31,7 @@ def validate_published(settings: Settings) -> Report:
     Per document, like a build, so memory stays bounded by the largest document, not the dataset.
     """
     shapes = load_shapes(settings.shapes)
-    with open_published(settings.store) as store:
+    with closing(open_store(settings)) as store:
         graphs = store.graphs()
         context = Graph()
         for iri in graphs:
@@ -48,7 +49,7 @@ def validate_published(settings: Settings) -> Report:
 
 def export_published(settings: Settings, fmt: str, output: Path | None) -> None:
     """Write the published dataset to ``output`` (stdout when None); a partial file never remains."""
-    with open_published(settings.store) as store:
+    with closing(open_store(settings)) as store:
         if output is None:
             store.export(fmt, sys.stdout.buffer)
             return
@@ -62,7 +63,7 @@ def export_published(settings: Settings, fmt: str, output: Path | None) -> None:
 
 
 def published_stats(settings: Settings) -> tuple[ReleaseInfo, dict[str, int]]:
-    with open_published(settings.store) as store:
+    with closing(open_store(settings)) as store:
         info = store.release_info()
         assert info is not None
         return info, store.stats()
