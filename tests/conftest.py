@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from ldpub.build import BuildReport, build
 from ldpub.settings import Settings, load_settings
 from ldpub.store import EmbeddedStore, open_published
+from ldpub.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -34,3 +37,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, BuildRepo
 def store(built: tuple[Settings, BuildReport]) -> Iterator[EmbeddedStore]:
     with open_published(built[0].store) as opened:
         yield opened
+
+
+@pytest.fixture(scope="module")
+def app(built: tuple[Settings, BuildReport], store: EmbeddedStore) -> Flask:
+    """The web application over the session's build."""
+    return create_app(built[0], store)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -17,8 +17,7 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ldpub.build import BuildReport, build
-from ldpub.settings import Settings
+from ldpub.build import build
 from ldpub.store import EmbeddedStore, SelectResult, open_published
 from ldpub.web import create_app
 from ldpub.web.markup import Span, highlight
@@ -115,16 +114,6 @@ def json_ld(page: Element) -> dict[str, object]:
 
 
 # --- fixtures -------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def app(built: tuple[Settings, BuildReport], store: EmbeddedStore) -> Flask:
-    return create_app(built[0], store)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def get_page(client: FlaskClient, path: str) -> Element:

@@ -52,16 +52,6 @@ SUFFIXES |= {"nt": "application/n-triples", "nq": "application/n-quads", "html":
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 
 
-@pytest.fixture(scope="module")
-def app(built: tuple[Settings, BuildReport], store: EmbeddedStore) -> Flask:
-    return create_app(built[0], store)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
 def parse(body: bytes, media_type: str) -> Graph:
     """The triples of a body (N-Quads: the union of its graphs)."""
     if media_type == "application/n-quads":
