@@ -66,6 +66,31 @@ class Settings:
     store_update_url: str = _setting(
         "", "Update (or Graph Store) URL of the external store, used by `ldpub build --store-url`."
     )
+    wikidata_endpoint: str = _setting(
+        "https://query.wikidata.org/sparql", "SPARQL endpoint `ldpub reconcile` asks for Wikidata candidates."
+    )
+    wikidata_cache: Path = _setting(
+        Path("var/cache/wikidata"), "Folder where `ldpub reconcile` caches endpoint answers (asked once)."
+    )
+    reconcile_threshold: float = _setting(
+        0.85, "Score (0–1) from which `ldpub reconcile` links a candidate; close calls go to review."
+    )
+    reconcile_review: Path = _setting(
+        Path("var/reconcile"),
+        "Folder of `ldpub reconcile` outputs: review CSV, links, QuickStatements, Mix'n'match.",
+    )
+    dataset_title: str = _setting(
+        "ldpub: Wilson Center Digital Archive documents as linked data", "Title of the dataset (VoID, DCAT)."
+    )
+    dataset_license: str = _setting(
+        "http://rightsstatements.org/vocab/InC-EDU/1.0/", "License or rights URI of the dataset as a whole."
+    )
+    data_provider: str = _setting(
+        "Wilson Center Digital Archive", "Name of the institution providing the data (edm:dataProvider)."
+    )
+    provider: str = _setting("ldpub", "Name of the aggregator-facing provider (edm:provider).")
+    oai_page_size: int = _setting(100, "Records per OAI-PMH list response before a resumption token.")
+    oai_admin_email: str = _setting("archive@example.org", "Contact address in the OAI-PMH Identify answer.")
     rights_rules: tuple[RightsRule, ...] = _setting(
         (), "Rules `{contains, uri}` mapping a rights text to a rights URI; without a rule none is asserted."
     )
@@ -77,9 +102,11 @@ class Settings:
             raise ConfigError(f"base_uri must be an http(s) URI, not {self.base_uri!r}")
         if self.base_uri.endswith("/"):
             object.__setattr__(self, "base_uri", self.base_uri.rstrip("/"))
-        for name in ("port", "workers", "sparql_max_rows"):
+        for name in ("port", "workers", "sparql_max_rows", "oai_page_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be 1 or more, not {getattr(self, name)}")
+        if not 0 < self.reconcile_threshold <= 1:
+            raise ConfigError(f"reconcile_threshold must be in (0, 1], not {self.reconcile_threshold}")
         if self.sparql_timeout <= 0:
             raise ConfigError(f"sparql_timeout must be more than 0 seconds, not {self.sparql_timeout}")
         if self.keep_releases < 0:

@@ -32,15 +32,18 @@ def create_app(settings: Settings, store: DatasetStore | None = None) -> Flask:
     def _refresh() -> None:
         state.store.refresh()
 
+    from .datasets import datasets
     from .errors import register_errors
+    from .harvest import harvest
     from .pages import pages
+    from .reconcile import reconcile
+    from .releases import releases
     from .resources import resources
     from .sparql import sparql
 
     register_errors(app)
-    app.register_blueprint(pages)
-    app.register_blueprint(resources)
-    app.register_blueprint(sparql)
+    for blueprint in (pages, resources, sparql, reconcile, harvest, datasets, releases):
+        app.register_blueprint(blueprint)
     return app
 
 
