@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from . import dumps, history
 from .errors import SourceError, ValidationFailed
 from .link import LinkedDocument, link_documents, load_authority
 from .model import (
@@ -140,6 +141,8 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
         staging.add_graph(str(uris.graph(GRAPH_BUILD)), _ntriples(provenance))
         release = staging.publish()
     lap("load")
+    history.record_history(settings, release, dumps.write_dumps(settings, release))
+    lap("dumps")
     return BuildReport(
         release=release,
         documents=len(documents),

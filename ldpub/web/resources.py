@@ -30,6 +30,7 @@ from ..describe import describe
 from ..store import ReleaseInfo
 from . import state
 from .conneg import negotiate
+from .releases import gone_response
 from .representations import (
     ALIASES,
     BY_SUFFIX,
@@ -136,6 +137,8 @@ def _common_headers(response: Response) -> Response:
 @resources.get("/id/<path:rest>")
 def identifier(rest: str) -> Response:
     """303 See Other to the description, with a short body naming it (HTML for browsers, else text)."""
+    if (gone := gone_response(_iri(rest), check_store=True)) is not None:
+        return gone
     target = url_for("resources.document", rest=rest, _external=True)
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
@@ -233,7 +236,7 @@ def document(rest: str) -> Response:
     cache = _cache()
     found = cache.get(build_id, iri, fmt, lambda: describe(store, iri))
     if not found.found:
-        return Response(not_found(iri, fmt), status=404, content_type=fmt.content_type)
+        return gone_response(iri) or Response(not_found(iri, fmt), status=404, content_type=fmt.content_type)
     environ = request.environ
     key = (iri, fmt.name, negotiated, environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"))
     headers = cache.memo(build_id, key, lambda: _headers(release, stem, iri, fmt, negotiated, found))
