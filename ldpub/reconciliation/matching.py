@@ -2,11 +2,12 @@
 § "Reconciliation queries" and § "Reconciliation query results").
 
 Scores are 0–100 and deterministic. A candidate's score starts from how well the query text matches its
-best name (100 equal after normalisation, 99 equal without spaces, 98 equal once Korean romanisation
-vowels are folded, else the best rapidfuzz ratio, at most 97); each property condition then raises it
-(a match) or lowers it (the candidate has values for the property, none matching), by the property's
-weights (:mod:`.properties`); the result is clamped to 0–100. ``match`` is true only when the top score
-is at least :data:`MATCH_SCORE` and leads the next candidate by at least :data:`MATCH_LEAD`.
+best name: 100 equal after normalisation, 99 equal without spaces, 98 equal once Korean romanisation
+vowels are folded, else the best of the rapidfuzz ratios and a word-containment score, at most 97. Each
+property condition then raises it (a match) or lowers it (the candidate has values for the property, none
+matching), by the property's weights (:mod:`.properties`); the result is clamped to 0–100. ``match`` is
+true only when the top score is at least :data:`MATCH_SCORE` and leads the next candidate by at least
+:data:`MATCH_LEAD`.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def _name_scores(index: ReconIndex, text: str) -> dict[int, float]:
     normal = normalise(text)
     if not normal:
         return {}
-    squashed, folded = squash(normal), fold(normal)
+    squashed, folded, words = squash(normal), fold(normal), set(normal.split())
     shared: Counter[int] = Counter()
     for gram in trigrams(squashed):
         shared.update(index.grams.get(gram, ()))
@@ -197,11 +198,25 @@ def _name_scores(index: ReconIndex, text: str) -> dict[int, float]:
                     fuzz.ratio(normal, name.normal),
                     fuzz.token_sort_ratio(normal, name.normal),
                     fuzz.ratio(folded, name.folded),
+                    _words_within(words, name.normal),
                 ),
             )
         if score > best.get(name.entry, -1.0):
             best[name.entry] = score
     return best
+
+
+def _words_within(words: set[str], normal: str) -> float:
+    """A name holding every word of the query (a surname, a short form) scores 60–89 by how much of the
+    name the query covers: a candidate worth showing, never a sure match on its own.
+
+    >>> round(_words_within({"pak"}, "pak seong cheol"), 1), _words_within({"kim"}, "pak seong cheol")
+    (66.9, 0.0)
+    """
+    have = normal.split()
+    if not words or not words <= set(have):
+        return 0.0
+    return min(89.0, 60.0 + 30.0 * sum(map(len, words)) / max(1, sum(map(len, have))))
 
 
 def _type_ok(query: Query, entry: Entry) -> bool:
