@@ -1,7 +1,8 @@
 """The curated authority file: entities a document's mentions resolve to.
 
 The file is TOML (``data/authorities.toml``); its format is described at its top and in the README.
-Wikidata links come only from the verified CSV it names (``wikidata = "…"``), joined by key.
+Wikidata links come only from the verified CSV it names (``wikidata = "…"``), joined by key, and from the
+links ``ldpub reconcile`` made that a curator published (``reconciled = "…"``); a curated link always wins.
 """
 
 from __future__ import annotations
@@ -21,13 +22,22 @@ WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 
 @dataclass(frozen=True)
 class WikidataLink:
+    """A verified link, or one made by ldpub reconcile (score, features, method, endpoint, date)."""
+
     qid: str
     confidence: str
     evidence: str
+    method: str = ""  # set for a reconciled link only
+    endpoint: str = ""
+    date: str = ""
 
     @property
     def iri(self) -> str:
         return WIKIDATA_ENTITY + self.qid
+
+    @property
+    def reconciled(self) -> bool:
+        return bool(self.method)
 
 
 @dataclass
@@ -173,11 +183,44 @@ def _load_wikidata(path: Path) -> dict[str, WikidataLink]:
     return links
 
 
+RECONCILED_COLUMNS = ("key", "kind", "qid", "score", "features", "method", "endpoint", "date")
+
+
+def _load_reconciled(path: Path, curated: dict[str, WikidataLink]) -> dict[str, WikidataLink]:
+    """Rows of a links file written by ``ldpub reconcile``, by key; a conflict with a curated link fails."""
+    links: dict[str, WikidataLink] = {}
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = set(RECONCILED_COLUMNS) - set(reader.fieldnames or [])
+            if missing:
+                raise AuthorityError(f"{path}: the links file lacks column(s) {', '.join(sorted(missing))}")
+            for line, row in enumerate(reader, start=2):
+                key, qid = row["key"], row["qid"].strip()
+                if not qid.startswith("Q") or not qid[1:].isdigit():
+                    raise AuthorityError(f"{path}:{line}: {qid!r} is not a Wikidata item id")
+                if key in curated and curated[key].qid != qid:
+                    raise AuthorityError(
+                        f"{path}:{line}: {key} is reconciled to {qid} but curated as {curated[key].qid}; "
+                        "the curated link is kept: remove the row"
+                    )
+                fields = {name: row[name] or "" for name in ("method", "endpoint", "date")}
+                links[key] = WikidataLink(qid, row["score"] or "", row["features"] or "", **fields)
+    except OSError as exc:
+        raise AuthorityError(f"{path}: cannot read the reconciled links: {exc.strerror}") from exc
+    except csv.Error as exc:
+        raise AuthorityError(f"{path}: malformed links CSV: {exc}") from exc
+    return links
+
+
 def load_authority(path: Path) -> Authority:
     """Read and check the authority file; references between entries must resolve."""
     data = read_toml(path, AuthorityError, "authority file")
     wikidata_file = data.pop("wikidata", None)
     links = _load_wikidata(path.parent / wikidata_file) if isinstance(wikidata_file, str) else {}
+    reconciled_file = data.pop("reconciled", None)
+    if isinstance(reconciled_file, str):
+        links = {**_load_reconciled(path.parent / reconciled_file, links), **links}
     authority = Authority({}, path)
     for kind, table in data.items():
         if kind not in KINDS:

@@ -34,6 +34,7 @@ MODEL_TYPES = {
     "publication": "publication",
     "funding": "funding",
     "curated-link": "curated link",
+    "reconciled-link": "reconciled link",
     "inferred-by-rule": "inferred by rule",
     **{f"identifier-{key}": label for key, label in IDENTIFIER_TYPES.items()},
 }
@@ -96,8 +97,15 @@ def _wikidata(g: Graph, uris: Uris, node: URIRef, entry: Entry) -> None:
     g.add((assignment, CRM.P140_assigned_attribute_to, node))
     g.add((assignment, CRM.P141_assigned, item))
     g.add((assignment, CRM.P177_assigned_property_of_type, OWL.sameAs))
-    g.add((assignment, CRM.P2_has_type, uris.type("curated-link")))
-    note = f"curated; confidence: {link.confidence}; evidence: {link.evidence}"
+    if link.reconciled:  # made by `ldpub reconcile` and published by a curator (ldpub/reconcile)
+        g.add((assignment, CRM.P2_has_type, uris.type("reconciled-link")))
+        note = (
+            f"reconciled; score: {link.confidence}; features: {link.evidence}; method: {link.method}; "
+            f"endpoint: {link.endpoint}; date: {link.date}"
+        )
+    else:
+        g.add((assignment, CRM.P2_has_type, uris.type("curated-link")))
+        note = f"curated; confidence: {link.confidence}; evidence: {link.evidence}"
     g.add((assignment, CRM.P3_has_note, Literal(note)))
 
 
