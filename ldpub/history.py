@@ -7,7 +7,8 @@ N-Quads dump and computes a *description hash* for every resource IRI under ``{b
   blank node label is replaced by ``_:b`` (labels differ between builds). The multiset of lines is hashed
   (the sum of the lines' SHA-256 modulo 2^256), so the order of the dump does not matter;
 * a document (``{base}/id/document/{slug}``) also covers its whole document graph
-  (``{base}/graph/document/{slug}``): a changed word of its summary is an Update of the document;
+  (``{base}/graph/document/{slug}``) and the IRIs of the sources it is derived from (build graph): a
+  changed word of its summary, or a capture joining it, is an Update of the document;
 * the build activities (``{base}/id/build/…``) are left out: each build mints a new one.
 
 The hashes are compared with those of the previous recorded release (``<store>/history/state.json``) and
@@ -171,6 +172,9 @@ def snapshot(lines: Iterable[str], base: str) -> Snapshot:
     for graph, total in graphs.items():
         document = _document_of(graph, base)
         own[document] = (own.get(document, 0) + total) % _MOD
+    for document, keys in derived.items():
+        if document in own:
+            own[document] = (own[document] + line_hash("sources: " + " ".join(sorted(keys)))) % _MOD
     hashes = {iri: format(total, "064x") for iri, total in sorted(own.items())}
     sources = {
         doc: sorted(keys | {shas[k] for k in keys if k in shas}) for doc, keys in sorted(derived.items())

@@ -2,7 +2,8 @@
 
 * ``/dumps/`` lists the kept versions and their files with byte size and SHA-256 (HTML, or JSON by
   ``Accept: application/json`` or ``?format=json``); ``/dumps/<version>/`` one version; ``/dumps/latest/``
-  redirects to the newest. ``/dumps/<version>/<file>`` serves a file written at build time
+  redirects to the newest; ``/dumps/<version>/manifest.json`` is the version's manifest (JSON).
+  ``/dumps/<version>/<file>`` serves a file written at build time
   (:mod:`ldpub.dumps`) with ``Content-Length``, ranges (RFC 9110 §14: 206, 416), a strong ``ETag`` (its
   SHA-256), ``Last-Modified`` (the release time), ``Repr-Digest`` (RFC 9530) and its own type
   (``.nq.gz`` is ``application/gzip``, never ``Content-Encoding``). Only names listed in the version's
