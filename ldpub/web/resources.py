@@ -28,8 +28,11 @@ from werkzeug.http import http_date, parse_date
 from .. import __version__
 from ..describe import describe
 from ..store import ReleaseInfo
+from ..views import DEFAULT as DEFAULT_PROFILE
 from . import state
 from .conneg import negotiate
+from .profiles import answer as answer_profile
+from .profiles import profile_links
 from .releases import gone_response
 from .representations import (
     ALIASES,
@@ -49,7 +52,7 @@ CACHE_CONTROL = "public, max-age=60"
 """Short freshness, then revalidation with the ETag: a rebuild shows within a minute."""
 CACHE_KEY = "ldpub.representations"
 OFFERS = [f.media_type for f in FORMATS]
-EXPOSE = "ETag, Last-Modified, Link, Location, Content-Location"
+EXPOSE = "ETag, Last-Modified, Link, Location, Content-Location, Content-Profile"
 COMMON_HEADERS = [
     ("Vary", "Accept"),
     ("Cache-Control", CACHE_CONTROL),
@@ -121,14 +124,14 @@ def _common_headers(response: Response) -> Response:
     response.vary.add("Accept")
     response.headers.setdefault("Cache-Control", CACHE_CONTROL)
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = (
-        "ETag, Last-Modified, Link, Location, Content-Location"
-    )
+    response.headers["Access-Control-Expose-Headers"] = EXPOSE
+    if request.path.startswith("/doc/"):
+        response.vary.add("Accept-Profile")
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
         requested = request.headers.get("Access-Control-Request-Headers")
         response.headers["Access-Control-Allow-Headers"] = (
-            requested or "Accept, If-None-Match, If-Modified-Since"
+            requested or "Accept, Accept-Profile, If-None-Match, If-Modified-Since"
         )
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
@@ -172,7 +175,14 @@ def _etag(build_id: str, iri: str, fmt: Format) -> str:
 def _links(stem: str, current: Format, iri: str, licenses: tuple[str, ...]) -> list[str]:
     """Link header values (RFC 8288): alternates, Signposting describedby, cite-as and license."""
     base = url_for("resources.document", rest=stem, _external=True)
-    links = [f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in FORMATS if f != current]
+    links = [
+        f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"; profile="{DEFAULT_PROFILE.uri}"'
+        for f in FORMATS
+        if f != current or f.name == "jsonld"
+    ]
+    # then the other profiles' representations (ldpub.web.profiles). A JSON-LD reader may follow the first
+    # application/ld+json alternate (rdflib does, even from a JSON-LD answer): that is this profile's.
+    links += profile_links(stem, iri, None)
     links += [
         f'<{base}.{f.suffix}>; rel="describedby"; type="{f.media_type}"'
         for f in FORMATS
@@ -191,7 +201,11 @@ def _headers(
         etag = _etag(release.build_id, iri, fmt)
     else:
         etag = f'"{hashlib.sha256(found.body).hexdigest()[:32]}"'
-    headers = [("Content-Type", fmt.content_type), ("ETag", etag)]
+    headers = [
+        ("Content-Type", fmt.content_type),
+        ("Content-Profile", f"<{DEFAULT_PROFILE.uri}>"),
+        ("ETag", etag),
+    ]
     if release is not None:
         headers.append(("Last-Modified", http_date(release.created)))
     if negotiated:
@@ -217,7 +231,10 @@ def _not_modified(environ: dict[str, Any], headers: list[tuple[str, str]]) -> bo
 def document(rest: str) -> Response:
     """The description of ``/id/<rest>`` in the negotiated (or requested) format."""
     stem, fmt = _split_suffix(rest)
-    requested = request.args.get("format")
+    profiled = answer_profile(stem, _iri(stem), fmt)  # Content Negotiation by Profile (ldpub.web.profiles)
+    if profiled is not None:
+        return profiled
+    requested = request.args.get("format") or request.args.get("_mediatype")
     if fmt is None and requested is not None:
         fmt = lookup(requested)
         if fmt is None:
