@@ -9,8 +9,9 @@ the whole run has succeeded, so a failed run leaves the previous files as they w
   Every entity appears, whatever its decision, with the reason in words.
 - ``links.csv``: the links made (decision ``linked``) with score, features, method, endpoint and date; a
   curator publishes them by copying the file to the ``reconciled`` file named in the authority file.
-- ``quickstatements.txt``: QuickStatements V1 commands, one per linked or curated item whose ``P973``
-  (described at URL) lacks our URI, referenced by ``S854`` (reference URL) and ``S813`` (retrieved).
+- ``quickstatements.txt``: QuickStatements V1 commands, one per linked or curated item (not in conflict)
+  with ``P973`` (described at URL) lacking our URI, referenced by ``S854`` (reference URL) and ``S813``
+  (retrieved).
 - ``mixnmatch.tsv``: every person, group and place (id = ``kind/key``, name, description, type QID).
 """
 
@@ -107,13 +108,8 @@ def quickstatements(decisions: list[Decision], base_uri: str, date: str) -> str:
     """
     lines = []
     for d in decisions:
-        if d.qid is None or d.decision not in (
-            "linked",
-            "curated-confirmed",
-            "curated-unconfirmed",
-            "conflict",
-        ):
-            continue
+        if d.qid is None or d.decision not in ("linked", "curated-confirmed", "curated-unconfirmed"):
+            continue  # a conflict is settled by a curator first
         uri = f"{base_uri}/id/{d.subject.kind}/{d.subject.key}"
         item = next((c.item for c in d.candidates if c.qid == d.qid), None)
         if item is not None and uri in item.values("P973"):
