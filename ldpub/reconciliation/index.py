@@ -79,6 +79,7 @@ class Name:
     normal: str
     squashed: str
     folded: str
+    words: tuple[str, ...]
 
 
 class ReconIndex:
@@ -98,7 +99,7 @@ class ReconIndex:
                 if not normal:
                     continue
                 n = len(self.names)
-                self.names.append(Name(i, text, normal, squash(normal), fold(normal)))
+                self.names.append(Name(i, text, normal, squash(normal), fold(normal), tuple(normal.split())))
                 for gram in trigrams(squash(normal)):
                     self.grams[gram].append(n)
                 prefix.update((key, 0 if normal.startswith(key) else 1, n) for key in prefix_keys(normal))

@@ -12,6 +12,7 @@ true only when the top score is at least :data:`MATCH_SCORE` and leads the next 
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections import Counter
@@ -35,6 +36,8 @@ MATCH_SCORE = 90.0
 MATCH_LEAD = 10.0
 MAX_COMPARED = 400
 """At most this many names sharing the most trigrams with the query are scored."""
+MIN_SHARED = 0.3
+"""A name is scored only when it shares at least this part of the query's trigrams."""
 
 TYPE_NAMES = {
     "person": "Person",
@@ -170,20 +173,33 @@ class Candidate:
     entry: Entry
     score: float
     name_score: float
-    features: list[dict[str, Any]]
+    type_match: bool | None  # None: the query named no type
+    conditions: list[tuple[str, bool]]  # (property id, matched)
+
+    def features(self) -> list[dict[str, Any]]:
+        """The evidence behind the score (§ "Reconciliation query results", ``features``)."""
+        found: list[dict[str, Any]] = [{"id": "name_similarity", "value": round(self.name_score, 2)}]
+        if self.type_match is not None:
+            found.append({"id": "type_match", "value": self.type_match})
+        found += [{"id": f"property_{pid}", "value": ok} for pid, ok in self.conditions]
+        return found
 
 
 def _name_scores(index: ReconIndex, text: str) -> dict[int, float]:
-    """Entry → best name score for ``text``, among the names sharing the most trigrams with it."""
+    """Entry → best name score for ``text``, among the names sharing the most trigrams with it (at least
+    :data:`MIN_SHARED` of the query's)."""
     normal = normalise(text)
     if not normal:
         return {}
-    squashed, folded, words = squash(normal), fold(normal), set(normal.split())
+    squashed, folded, words = squash(normal), fold(normal), frozenset(normal.split())
+    grams = trigrams(squashed)
     shared: Counter[int] = Counter()
-    for gram in trigrams(squashed):
+    for gram in grams:
         shared.update(index.grams.get(gram, ()))
+    enough = max(1, int(MIN_SHARED * len(grams)))
+    near = sorted(((-k, n) for n, k in shared.items() if k >= enough))[:MAX_COMPARED]
     best: dict[int, float] = {}
-    for n, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_COMPARED]:
+    for _, n in near:
         name = index.names[n]
         if name.normal == normal:
             score = 100.0
@@ -198,7 +214,7 @@ def _name_scores(index: ReconIndex, text: str) -> dict[int, float]:
                     fuzz.ratio(normal, name.normal),
                     fuzz.token_sort_ratio(normal, name.normal),
                     fuzz.ratio(folded, name.folded),
-                    _words_within(words, name.normal),
+                    _words_within(words, name.words),
                 ),
             )
         if score > best.get(name.entry, -1.0):
@@ -206,15 +222,16 @@ def _name_scores(index: ReconIndex, text: str) -> dict[int, float]:
     return best
 
 
-def _words_within(words: set[str], normal: str) -> float:
+def _words_within(words: frozenset[str], have: tuple[str, ...]) -> float:
     """A name holding every word of the query (a surname, a short form) scores 60–89 by how much of the
     name the query covers: a candidate worth showing, never a sure match on its own.
 
-    >>> round(_words_within({"pak"}, "pak seong cheol"), 1), _words_within({"kim"}, "pak seong cheol")
-    (66.9, 0.0)
+    >>> round(_words_within(frozenset({"pak"}), ("pak", "seong", "cheol")), 1)
+    66.9
+    >>> _words_within(frozenset({"kim"}), ("pak", "seong", "cheol"))
+    0.0
     """
-    have = normal.split()
-    if not words or not words <= set(have):
+    if not words or not words.issubset(have):
         return 0.0
     return min(89.0, 60.0 + 30.0 * sum(map(len, words)) / max(1, sum(map(len, have))))
 
@@ -227,8 +244,9 @@ def _type_ok(query: Query, entry: Entry) -> bool:
     return entry.kind in query.types
 
 
-def candidates(index: ReconIndex, query: Query) -> list[Candidate]:
-    """The scored candidates of one query, best first (ties by label, then id)."""
+def candidates(index: ReconIndex, query: Query, keep: int | None = None) -> list[Candidate]:
+    """The scored candidates of one query, best first (ties by label, then id); only the best ``keep``
+    of them when a number is given (without conditions, the others are not looked at any further)."""
     text = query.text.strip()
     scores: dict[int, float] = {}
     if text:
@@ -236,22 +254,26 @@ def candidates(index: ReconIndex, query: Query) -> list[Candidate]:
         own = index.by_id.get(index.local_id(text))
         if own is not None:
             scores[own] = 100.0
+        if keep is not None and not query.conditions and query.type_strict != "should":
+            entries = index.entries
+            best = heapq.nsmallest(keep, scores, key=lambda i: (-scores[i], entries[i].label.casefold(), i))
+            scores = {i: scores[i] for i in best}
     elif query.conditions:
-        scores = {i: 0.0 for i in range(len(index.entries))}
+        scores = dict.fromkeys(range(len(index.entries)), 0.0)
     found: list[Candidate] = []
     for i, name_score in scores.items():
         entry = index.entries[i]
         if not _type_ok(query, entry):
             continue
-        features: list[dict[str, Any]] = [{"id": "name_similarity", "value": round(name_score, 2)}]
         score, matched = name_score, 0
-        if query.types:
-            features.append({"id": "type_match", "value": entry.kind in query.types})
-            score -= 0 if entry.kind in query.types else 10
+        type_match = (entry.kind in query.types) if query.types else None
+        if type_match is False:
+            score -= 10
+        conditions: list[tuple[str, bool]] = []
         for prop, given in query.conditions:
             have = prop.values(index, entry)
             ok = matches(prop, index, have, list(given))
-            features.append({"id": f"property_{prop.id}", "value": ok})
+            conditions.append((prop.id, ok))
             matched += ok
             if text:
                 score += prop.raise_by if ok else -prop.lower_by if have else 0
@@ -259,14 +281,15 @@ def candidates(index: ReconIndex, query: Query) -> list[Candidate]:
             if not matched:
                 continue
             score = 100.0 * matched / len(query.conditions)
-        found.append(Candidate(entry, max(0.0, min(100.0, round(score, 2))), name_score, features))
+        score = max(0.0, min(100.0, round(score, 2)))
+        found.append(Candidate(entry, score, name_score, type_match, conditions))
     found.sort(key=lambda c: (-c.score, c.entry.label.casefold(), c.entry.id))
-    return found
+    return found[:keep] if keep is not None else found
 
 
 def result(index: ReconIndex, query: Query) -> dict[str, Any]:
     """The result object of one query: ``{"result": [candidate, …]}``, at most ``limit`` candidates."""
-    found = candidates(index, query)
+    found = candidates(index, query, keep=query.limit + 1)  # one more: is the first clearly ahead?
     sure = bool(found) and found[0].score >= MATCH_SCORE
     if sure and len(found) > 1:
         sure = found[0].score - found[1].score >= MATCH_LEAD
@@ -279,7 +302,7 @@ def result(index: ReconIndex, query: Query) -> dict[str, Any]:
                 "score": c.score,
                 "match": sure and n == 0,
                 "type": [{"id": c.entry.kind, "name": TYPE_NAMES[c.entry.kind]}],
-                "features": c.features,
+                "features": c.features(),
             }
             for n, c in enumerate(found[: query.limit])
         ]
