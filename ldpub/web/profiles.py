@@ -135,6 +135,12 @@ def profile_links(stem: str, iri: str, current: tuple[Profile, Format] | None) -
     return links
 
 
+def _requested_media_type() -> str | None:
+    """``?_mediatype=`` (or ``?format=``); a ``+`` left unencoded in the URL (read as a space) is restored."""
+    value = request.args.get("_mediatype") or request.args.get("format")
+    return value.strip().replace(" ", "+") if value is not None else None
+
+
 def _content_type(profile: Profile, fmt: Format) -> str:
     if profile.token == "linkedart" and fmt.name == "jsonld":
         return f'application/ld+json;profile="{profile.uri}"'
@@ -144,7 +150,7 @@ def _content_type(profile: Profile, fmt: Format) -> str:
 def _wanted_format(profile: Profile, fmt: Format | None) -> Format | None:
     """The format asked by suffix, ``?_mediatype``/``?format``, else ``Accept``, among the profile's."""
     offered = _formats(profile)
-    requested = request.args.get("_mediatype") or request.args.get("format")
+    requested = _requested_media_type()
     if fmt is None and requested is not None:
         fmt = format_lookup(requested)
         if fmt is None:
@@ -261,7 +267,7 @@ def alternates(stem: str, iri: str) -> Response:
             if profile is DEFAULT and each is FORMATS[0]:
                 graph.add((resource, ALTR.hasDefaultRepresentation, representation))
     offered = [f for f in FORMATS if f.name in ("turtle", "jsonld", "rdfxml", "ntriples", "html")]
-    requested = request.args.get("_mediatype") or request.args.get("format")
+    requested = _requested_media_type()
     fmt: Format | None = format_lookup(requested) if requested else None
     if fmt is None and not requested:
         media_type = negotiate(request.headers.get("Accept"), [f.media_type for f in offered])
