@@ -298,3 +298,28 @@ def test_a_dump_through_the_real_server(built: tuple[Settings, BuildReport], sto
     assert hashlib.sha256(data).hexdigest() == listed.sha256
     with gzip.open(io.BytesIO(data)) as unzipped:
         _assert_same_graphs(_dataset(unzipped.read(), "nquads"), store)
+
+
+def test_an_external_store_build_writes_its_dumps_in_the_store_folder(
+    tmp_path: Path, built: tuple[Settings, BuildReport], store: EmbeddedStore
+) -> None:
+    from ldpub.history import changes
+    from ldpub.store import open_store
+
+    from .servers import oxigraph_server
+
+    with oxigraph_server(tmp_path / "oxigraph") as base:
+        settings = project_settings(
+            tmp_path / "store", store_url=f"{base}/query", store_update_url=f"{base}/update"
+        )
+        report = build(settings)
+        manifest = _current(settings)
+        assert manifest.build_id == report.release.build_id
+        assert sorted(p.name for p in (tmp_path / "store").iterdir()) == ["dumps", "history"]
+        client = create_app(settings).test_client()
+        download = _get(client, _url(manifest, "nquads"))
+        assert hashlib.sha256(download.data).hexdigest() == manifest.files[0].sha256
+        with open_store(settings) as remote:  # type: ignore[attr-defined]
+            _assert_same_graphs(_dataset(gzip.decompress(download.data), "nquads"), remote)
+    embedded = {c.iri for c in changes(built[0]) if c.build_id == built[1].release.build_id}
+    assert {c.iri for c in changes(settings)} == embedded
