@@ -44,7 +44,23 @@ URIS = {p.token: p.uri for p in PROFILES}
 # dc: properties are these; no DCMES file is in vocab/, and the list is fixed by the standard.
 DCMES = {
     f"http://purl.org/dc/elements/1.1/{n}"
-    for n in ["contributor", "coverage", "creator", "date", "description", "format", "identifier", "language", "publisher", "relation", "rights", "source", "subject", "title", "type"]
+    for n in [
+        "contributor",
+        "coverage",
+        "creator",
+        "date",
+        "description",
+        "format",
+        "identifier",
+        "language",
+        "publisher",
+        "relation",
+        "rights",
+        "source",
+        "subject",
+        "title",
+        "type",
+    ]
 }
 # SKOS (W3C Recommendation 2009-08-18, §§3, 5): the two terms EDM's contextual classes use.
 SKOS_TERMS = {str(SKOS.Concept), str(SKOS.prefLabel)}
@@ -53,7 +69,34 @@ SKOS_TERMS = {str(SKOS.Concept), str(SKOS.prefLabel)}
 # properties the view writes. No machine-readable schema.org file is in vocab/, so this list is the check.
 SCHEMA_TERMS = {
     SCHEMA + t
-    for t in ["ArchiveComponent", "Message", "CreativeWork", "Person", "Organization", "Place", "DefinedTerm", "ArchiveOrganization", "Thing", "name", "url", "sender", "recipient", "dateCreated", "mentions", "about", "inLanguage", "isPartOf", "holdingArchive", "identifier", "abstract", "license", "copyrightNotice", "publisher", "translator", "workTranslation"]
+    for t in [
+        "ArchiveComponent",
+        "Message",
+        "CreativeWork",
+        "Person",
+        "Organization",
+        "Place",
+        "DefinedTerm",
+        "ArchiveOrganization",
+        "Thing",
+        "name",
+        "url",
+        "sender",
+        "recipient",
+        "dateCreated",
+        "mentions",
+        "about",
+        "inLanguage",
+        "isPartOf",
+        "holdingArchive",
+        "identifier",
+        "abstract",
+        "license",
+        "copyrightNotice",
+        "publisher",
+        "translator",
+        "workTranslation",
+    ]
 }
 # Europeana's available rights statements (Europeana Publishing Framework / EDM "edm:rights" values).
 EUROPEANA_RIGHTS = {
