@@ -90,6 +90,7 @@ class Settings:
     )
     provider: str = _setting("ldpub", "Name of the aggregator-facing provider (edm:provider).")
     oai_page_size: int = _setting(100, "Records per OAI-PMH list response before a resumption token.")
+    activity_page_size: int = _setting(100, "Activities per page of the change feed at /activity/.")
     oai_admin_email: str = _setting("archive@example.org", "Contact address in the OAI-PMH Identify answer.")
     rights_rules: tuple[RightsRule, ...] = _setting(
         (), "Rules `{contains, uri}` mapping a rights text to a rights URI; without a rule none is asserted."
@@ -102,7 +103,7 @@ class Settings:
             raise ConfigError(f"base_uri must be an http(s) URI, not {self.base_uri!r}")
         if self.base_uri.endswith("/"):
             object.__setattr__(self, "base_uri", self.base_uri.rstrip("/"))
-        for name in ("port", "workers", "sparql_max_rows", "oai_page_size"):
+        for name in ("port", "workers", "sparql_max_rows", "oai_page_size", "activity_page_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be 1 or more, not {getattr(self, name)}")
         if not 0 < self.reconcile_threshold <= 1:

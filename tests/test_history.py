@@ -25,7 +25,6 @@ from ldpub.build import BuildReport, build
 from ldpub.history import Change, changes, deleted, history_root, record_history
 from ldpub.settings import Settings
 from ldpub.web import create_app
-from ldpub.web.releases import PAGE_SIZE_KEY
 
 from .conftest import BASE, SEED_PAGE, SEED_TRANSCRIPT, project_settings
 
@@ -172,8 +171,7 @@ def _walk(client: FlaskClient, start: str, step: str) -> list[dict[str, object]]
 
 
 def test_the_activity_feed_pages_through_every_change_in_order(timeline: Timeline) -> None:
-    app = create_app(timeline.settings)
-    app.config[PAGE_SIZE_KEY] = 97
+    app = create_app(timeline.settings.replace(activity_page_size=97))
     client = app.test_client()
     collection = _fetch(client, "/activity/").get_json()
     everything = changes(timeline.settings)

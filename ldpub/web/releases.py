@@ -30,7 +30,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    current_app,
     redirect,
     render_template_string,
     request,
@@ -47,9 +46,6 @@ from .errors import problem
 
 releases = Blueprint("releases", __name__)
 
-PAGE_SIZE_KEY = "LDPUB_ACTIVITY_PAGE_SIZE"
-"""App config key of the number of activities per page (default :data:`PAGE_SIZE`)."""
-PAGE_SIZE = 100
 IIIF_DISCOVERY_CONTEXT = "http://iiif.io/api/discovery/1/context.json"
 ACTIVITY_TYPE = 'application/ld+json;profile="https://www.w3.org/ns/activitystreams"'
 ACTIVITY_NAMES = {"create": "Create", "update": "Update", "delete": "Delete"}
@@ -197,7 +193,7 @@ def dump_file(version: str, name: str) -> Response:
 
 
 def _page_size() -> int:
-    size = current_app.config.get(PAGE_SIZE_KEY, PAGE_SIZE)
+    size = state().settings.activity_page_size
     return max(1, int(size))
 
 
