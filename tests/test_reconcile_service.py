@@ -8,6 +8,7 @@ server as OpenRefine does (form-encoded POST).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import urllib.parse
@@ -28,10 +29,10 @@ from ldpub.build import BuildReport, build
 from ldpub.reconciliation import index_for
 from ldpub.reconciliation.matching import MAX_QUERIES
 from ldpub.settings import Settings
-from ldpub.store import EmbeddedStore, open_published
+from ldpub.store import EmbeddedStore, open_published, open_store
 
 from .conftest import BASE, project_settings
-from .servers import ldpub_server
+from .servers import ldpub_server, oxigraph_server
 
 SPECS = Path(__file__).parent / "data" / "reconciliation" / "0.2"
 SCHEMAS = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in SPECS.glob("*.json")}
@@ -483,6 +484,24 @@ def test_index_built_once_per_release(tmp_path: Path) -> None:
         second = index_for(opened, settings.base_uri)
         assert second is not first and second.build_id == opened.release_info().build_id
         assert [e.id for e in second.entries] == [e.id for e in first.entries]
+
+
+def test_index_from_an_external_store_is_the_same(tmp_path: Path, store: EmbeddedStore) -> None:
+    """The index reads the store through SPARQL only: a real `oxigraph serve` store gives the same one."""
+    embedded = index_for(store, BASE)
+    with oxigraph_server(tmp_path / "oxigraph") as url:
+        settings = project_settings(
+            tmp_path / "unused", store_url=url + "/query", store_update_url=url + "/update"
+        )
+        build(settings)
+        remote = open_store(settings)
+        try:
+            external = index_for(remote, settings.base_uri)
+        finally:
+            remote.close()
+    assert [dataclasses.asdict(e) for e in external.entries] == [
+        dataclasses.asdict(e) for e in embedded.entries
+    ]
 
 
 # ---------------------------------------------------------------- the real server
