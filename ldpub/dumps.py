@@ -27,14 +27,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import gzip
 import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +40,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from .errors import StoreError
+from .files import locked, write_atomic
 from .settings import Settings
 from .store import DatasetStore, ReleaseInfo, open_store
 
@@ -185,7 +184,7 @@ def write_dumps(settings: Settings, release: ReleaseInfo, store: DatasetStore | 
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the dumps folder {root}: {exc}") from exc
-    with _locked(root):
+    with locked(root / LOCK):
         versions = _read_versions(root)
         version = versions.get(release.build_id) or next_version(release.created, list(versions.values()))
         done = _read_manifest(root / version)
@@ -197,7 +196,7 @@ def write_dumps(settings: Settings, release: ReleaseInfo, store: DatasetStore | 
         else:
             manifest = _write_version(root, version, release, store)
         versions[release.build_id] = version
-        _write_atomic(root / VERSIONS, (json.dumps(versions, indent=2) + "\n").encode())
+        write_atomic(root / VERSIONS, (json.dumps(versions, indent=2) + "\n").encode())
         _prune(root, settings.keep_releases + 1)
     return manifest
 
@@ -215,7 +214,7 @@ def _write_version(root: Path, version: str, release: ReleaseInfo, store: Datase
         tmp.mkdir()
         files = tuple(_write_file(tmp, f"ldpub-{version}.{fmt.suffix}", fmt, store) for fmt in FORMATS)
         manifest = Manifest(version, release.build_id, release.created, release.triples, release.quads, files)
-        _write_atomic(tmp / MANIFEST, manifest.to_json().encode())
+        write_atomic(tmp / MANIFEST, manifest.to_json().encode())
         _fsync(tmp)
         target = root / version
         if target.exists():  # a dump of an earlier attempt under this version (never a published one)
@@ -339,27 +338,6 @@ def _discard(path: Path) -> None:
         os.rename(path, trash)
         path = trash
     shutil.rmtree(path, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    """Hold ``<store>/dumps/.lock``: one writer of dumps and versions at a time."""
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``path`` through a temporary file and ``os.replace``: readers see the old or the new."""
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def _fsync(path: Path) -> None:

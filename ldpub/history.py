@@ -29,13 +29,12 @@ Readers: :func:`changes` (the log, cached per file version) and :func:`deleted`.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gzip
 import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import Any, Literal
 
 from .dumps import Manifest, dumps_root
 from .errors import StoreError
+from .files import locked, write_atomic
 from .settings import Settings
 from .store import ReleaseInfo
 
@@ -240,7 +240,7 @@ def record_history(settings: Settings, release: ReleaseInfo, manifest: Manifest)
     path = dumps_root(settings) / manifest.version / dump.name
     try:
         root.mkdir(parents=True, exist_ok=True)
-        with _locked(root):
+        with locked(root / LOCK):
             state = _read_state(root)
             if state is not None and state.get("build_id") == release.build_id:
                 return []
@@ -253,10 +253,10 @@ def record_history(settings: Settings, release: ReleaseInfo, manifest: Manifest)
                 log = log[: int(state["log_lines"])]
             found = compare(old, new, release.build_id, release.created, settings.base_uri)
             log += [c.to_json() for c in found]
-            _write_atomic(root / LOG, "".join(line + "\n" for line in log).encode())
+            write_atomic(root / LOG, "".join(line + "\n" for line in log).encode())
             record = {"build_id": release.build_id, "log_lines": len(log)}
             record |= {"hashes": new.hashes, "sources": new.sources}
-            _write_atomic(root / STATE, json.dumps(record).encode())
+            write_atomic(root / STATE, json.dumps(record).encode())
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(
             f"release {release.build_id} was published, but its change history was not recorded: {exc}"
@@ -323,22 +323,3 @@ def _read_lines(path: Path) -> list[str]:
     except FileNotFoundError:
         return []
     return [line for line in text.splitlines() if line.strip()]
-
-
-@contextlib.contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
