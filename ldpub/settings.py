@@ -60,6 +60,18 @@ class Settings:
     sparql_service_allow: tuple[str, ...] = _setting(
         (), "Endpoint URLs a SPARQL `SERVICE` clause may call; empty: federation is refused."
     )
+    max_request_bytes: int = _setting(
+        1_048_576, "Largest request body accepted (bytes); a larger one is answered 413 Content Too Large."
+    )
+    max_url_bytes: int = _setting(
+        16_384, "Longest request target (path and query string, bytes); a longer one is answered 414."
+    )
+    trusted_proxies: int = _setting(
+        0, "Reverse proxies in front of `ldpub serve` whose X-Forwarded-* headers are trusted (0: none)."
+    )
+    access_log: str = _setting(
+        "-", "Where one JSON line per request is written: `-` (standard error), a file path, or empty (off)."
+    )
     store_url: str = _setting(
         "", "Query URL of an external SPARQL 1.1 store to use instead of the embedded one (empty: embedded)."
     )
@@ -103,13 +115,23 @@ class Settings:
             raise ConfigError(f"base_uri must be an http(s) URI, not {self.base_uri!r}")
         if self.base_uri.endswith("/"):
             object.__setattr__(self, "base_uri", self.base_uri.rstrip("/"))
-        for name in ("port", "workers", "sparql_max_rows", "oai_page_size", "activity_page_size"):
+        for name in (
+            "port",
+            "workers",
+            "sparql_max_rows",
+            "oai_page_size",
+            "activity_page_size",
+            "max_request_bytes",
+            "max_url_bytes",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be 1 or more, not {getattr(self, name)}")
         if not 0 < self.reconcile_threshold <= 1:
             raise ConfigError(f"reconcile_threshold must be in (0, 1], not {self.reconcile_threshold}")
         if self.sparql_timeout <= 0:
             raise ConfigError(f"sparql_timeout must be more than 0 seconds, not {self.sparql_timeout}")
+        if self.trusted_proxies < 0:
+            raise ConfigError(f"trusted_proxies must be 0 or more, not {self.trusted_proxies}")
         if self.keep_releases < 0:
             raise ConfigError(f"keep_releases must be 0 or more, not {self.keep_releases}")
 

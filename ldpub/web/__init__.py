@@ -1,16 +1,24 @@
 """The web layer: a Flask app factory over a store; one Blueprint per surface.
 
 The web layer never parses sources: it only reads the published dataset through the store interface.
+Every surface is read-only. Around the blueprints (issue 7): request size limits, 413/414
+(:mod:`ldpub.web.limits`); a structured access log with request ids (:mod:`ldpub.web.logging`); and, only
+when the ``trusted_proxies`` setting says a reverse proxy is in front, werkzeug's ``ProxyFix`` so that
+``X-Forwarded-For/-Proto/-Host/-Prefix`` set the client address, scheme, host and prefix.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..settings import Settings
 from ..store import DatasetStore, open_store
 
 EXTENSION_KEY = "ldpub"
+ACCESS_LOG_KEY = "ldpub.access_log"
 
 
 class LdpubState:
@@ -28,6 +36,11 @@ def create_app(settings: Settings, store: DatasetStore | None = None) -> Flask:
     state = LdpubState(settings, store if store is not None else open_store(settings))
     app.extensions[EXTENSION_KEY] = state
 
+    from .limits import install_limits
+    from .logging import AccessLog, open_sink
+
+    install_limits(app, settings)  # first: an oversized request touches nothing else
+
     @app.before_request
     def _refresh() -> None:
         state.store.refresh()
@@ -44,6 +57,13 @@ def create_app(settings: Settings, store: DatasetStore | None = None) -> Flask:
     register_errors(app)
     for blueprint in (pages, resources, sparql, reconcile, harvest, datasets, releases):
         app.register_blueprint(blueprint)
+    wsgi: Any = app.wsgi_app
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        wsgi = ProxyFix(wsgi, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+    access_log = AccessLog(wsgi, open_sink(settings.access_log))
+    app.extensions[ACCESS_LOG_KEY] = access_log
+    app.wsgi_app = access_log  # type: ignore[method-assign]
     return app
 
 

@@ -1,0 +1,248 @@
+"""Reliability under faults (issue 7, items 2 and 3): a rebuild while serving, builds killed with SIGKILL,
+expensive SPARQL stopped at the time limit while other requests are answered, and result caps.
+
+Every test runs the real thing: `ldpub serve` (granian) on 127.0.0.1 via tests/servers.py, and real builds
+(in-process, or `python -m ldpub build` subprocesses that are killed).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from ldpub.build import build
+from ldpub.store import open_published
+
+from .conftest import ROOT, SEED_PAGE, SEED_TRANSCRIPT, project_settings
+from .servers import ldpub_server
+
+DOC = "/doc/document/prc-fma-118-01025-02"
+TITLE = "Telegram from the Ministry of Foreign Affairs and the Ministry of Public Security"
+
+
+def _variant_sources(folder: Path, marker: str) -> Path:
+    """The seed captures with ``marker`` appended to the document's title."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SEED_PAGE.read_text(encoding="utf-8")
+    assert TITLE in text
+    (folder / SEED_PAGE.name).write_text(text.replace(TITLE, f"{TITLE} {marker}", 1), encoding="utf-8")
+    (folder / SEED_TRANSCRIPT.name).write_bytes(SEED_TRANSCRIPT.read_bytes())
+    return folder
+
+
+def _get(url: str, accept: str) -> tuple[int, str, str]:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers.get("ETag", ""), response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, "", error.read().decode("utf-8", "replace")
+
+
+# --- rebuild while serving ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_readers_see_the_old_or_the_new_release_never_an_error_or_a_mix(tmp_path: Path) -> None:
+    """Readers hammer a real server while five rebuilds swap releases under it: every answer is 200, and
+    the title variant in each body is the one of the build its ETag names."""
+    variants = {m: _variant_sources(tmp_path / m, m) for m in ("ALPHAVARIANT", "BETAVARIANT")}
+    store = tmp_path / "store"
+    marker_of: dict[str, str] = {}  # build id -> marker of the sources it was built from
+    first = build(project_settings(store, sources=variants["ALPHAVARIANT"]))
+    marker_of[first.release.build_id] = "ALPHAVARIANT"
+    paths = [(DOC, "text/turtle"), (DOC, "application/ld+json"), (DOC, "text/html"), ("/", "text/html")]
+    seen: list[tuple[str, int, str | None, str]] = []
+    stop = threading.Event()
+
+    with ldpub_server(store) as url:
+
+        def reader(n: int) -> None:
+            while not stop.is_set():
+                path, accept = paths[n % len(paths)]
+                status, etag, body = _get(url + path, accept)
+                build_id = etag.strip('"').split(".")[0] if etag else None
+                found = [m for m in ("ALPHAVARIANT", "BETAVARIANT") if m in body]
+                seen.append((path, status, build_id, ",".join(found)))
+                n += 1
+
+        threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        try:
+            for n in range(5):
+                time.sleep(0.3)
+                marker = "BETAVARIANT" if n % 2 == 0 else "ALPHAVARIANT"
+                report = build(project_settings(store, sources=variants[marker]))
+                marker_of[report.release.build_id] = marker
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=60)
+
+    assert len(seen) > 100, "the readers made too few requests to mean anything"
+    errors = Counter((path, status) for path, status, _, _ in seen if status != 200)
+    assert not errors, f"answers other than 200 during rebuilds: {errors}"
+    mixes = [(p, b, f) for p, _, b, f in seen if b is None or b not in marker_of or f != marker_of[b]]
+    assert not mixes, f"answers whose body is not of the build their ETag names: {mixes[:5]} ({len(mixes)})"
+    served = {b for _, _, b, _ in seen}
+    assert len(served) >= 3, f"the readers saw too few of the {len(marker_of)} releases: {served}"
+
+
+@pytest.mark.slow
+def test_etags_change_with_the_build(tmp_path: Path) -> None:
+    settings = project_settings(tmp_path / "store")
+    build(settings)
+    with ldpub_server(settings.store) as url:
+        before = {p: _get(url + p, "text/turtle")[1] for p in (DOC, "/")}
+        build(settings)
+        time.sleep(0.1)
+        after = {p: _get(url + p, "text/turtle")[1] for p in (DOC, "/")}
+    for path in before:
+        assert before[path] and after[path] and before[path] != after[path], path
+
+
+# --- builds killed at random moments ------------------------------------------------------------------------
+
+
+def kill_loop(store: Path, runs: int, seed: int, max_delay: float = 1.5) -> dict[str, int]:
+    """Start `ldpub build` ``runs`` times and SIGKILL each after a random delay; after each kill check the
+    published release is intact (the same build, or a newer complete one, with the reference quad count).
+    Returns counts: runs, killed (before exiting), published (a kill after publishing), failures.
+
+    Also run by hand for docs/RELIABILITY.md (``python -m tests.test_reliability RUNS``).
+    """
+    rng = random.Random(seed)
+    command = [sys.executable, "-m", "ldpub", "--config", str(ROOT / "ldpub.toml"), "build"]
+    command += ["--store", str(store), "--quiet"]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    with open_published(store) as opened:
+        reference = opened.quad_count()
+        current = opened.release_info().build_id
+    counts = Counter(runs=0, killed=0, published=0, failures=0)
+    for _ in range(runs):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, max_delay))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            counts["killed"] += 1
+        process.wait(timeout=60)
+        counts["runs"] += 1
+        try:
+            with open_published(store) as opened:
+                info = opened.release_info()
+                quads = opened.quad_count()
+            assert quads == reference == info.quads, (quads, reference, info.quads)
+            assert info.build_id == current or info.build_id > current, (info.build_id, current)
+            if info.build_id != current:
+                counts["published"] += 1
+                current = info.build_id
+        except Exception:
+            counts["failures"] += 1
+            raise
+    done = subprocess.run(command, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()
+    with open_published(store) as opened:
+        assert opened.quad_count() == reference and opened.release_info().build_id > current
+    leftovers = [p.name for p in (store / "releases").iterdir() if p.name.startswith((".staging-", ".trash-"))]
+    assert not leftovers, f"the next build did not clean up: {leftovers}"
+    return dict(counts)
+
+
+@pytest.mark.slow
+def test_a_build_killed_at_any_moment_leaves_the_published_release_intact(tmp_path: Path) -> None:
+    counts = kill_loop(tmp_path / "store", runs=10, seed=7)
+    assert counts["runs"] == 10 and counts["failures"] == 0
+    assert counts["killed"] >= 5, counts
+
+
+# --- expensive SPARQL ---------------------------------------------------------------------------------------
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+PATHS = "PREFIX : <http://x/> SELECT (COUNT(*) AS ?n) WHERE { ?a (:p|!:p)* ?b . ?c (:p|!:p)* ?d }"
+OFFSET = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } OFFSET 100000000000 LIMIT 1"
+FAST = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.cidoc-crm.org/cidoc-crm/E21_Person> }"
+
+
+@pytest.mark.slow
+def test_expensive_queries_are_stopped_while_others_are_answered(tmp_path: Path) -> None:
+    settings = project_settings(tmp_path / "store")
+    build(settings)
+    answers: dict[str, tuple[int, float, str]] = {}
+
+    with ldpub_server(settings.store, env={"LDPUB_SPARQL_TIMEOUT": "2"}) as url:
+
+        def expensive(name: str, query: str) -> None:
+            started = time.monotonic()
+            status, _, body = _get(f"{url}/sparql?query={quote(query)}", "application/sparql-results+json")
+            answers[name] = (status, time.monotonic() - started, body)
+
+        threads = [
+            threading.Thread(target=expensive, args=(name, q))
+            for name, q in (("cartesian", CARTESIAN), ("paths", PATHS), ("offset", OFFSET))
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)
+        page_times, sparql_times = [], []
+        for _ in range(5):  # answered while the expensive ones run
+            started = time.monotonic()
+            status, _, body = _get(url + DOC, "text/turtle")
+            page_times.append(time.monotonic() - started)
+            assert status == 200 and TITLE in body
+            started = time.monotonic()
+            status, _, body = _get(f"{url}/sparql?query={quote(FAST)}", "application/sparql-results+json")
+            sparql_times.append(time.monotonic() - started)
+            assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+        for thread in threads:
+            thread.join(timeout=60)
+    # Pages never wait for SPARQL. A cheap query waits at most for a worker of the query pool: with more
+    # expensive queries than workers (ldpub.query_limits.POOL_SIZE), up to one time limit.
+    assert max(page_times) < 1.0, page_times
+    assert max(sparql_times) < 2.0 + 1.5, sparql_times
+    for name, (status, seconds, body) in answers.items():
+        assert status == 503, (name, status, body[:300])
+        assert "time limit" in json.loads(body)["detail"], name
+        assert seconds < 10, (name, seconds)
+
+
+@pytest.mark.slow
+def test_result_cap_holds_on_the_real_server(tmp_path: Path) -> None:
+    settings = project_settings(tmp_path / "store")
+    build(settings)
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    with ldpub_server(settings.store, env={"LDPUB_SPARQL_MAX_ROWS": "25"}) as url:
+        request = urllib.request.Request(
+            f"{url}/sparql?query={quote(query)}", headers={"Accept": "application/sparql-results+json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            truncated = response.headers.get("X-SPARQL-Truncated")
+            rows = json.loads(response.read())["results"]["bindings"]
+        construct = "CONSTRUCT WHERE { ?s ?p ?o }"
+        status, _, body = _get(f"{url}/sparql?query={quote(construct)}&format=nt", "application/n-triples")
+    assert truncated == "true" and len(rows) == 25
+    assert status == 200 and len([line for line in body.splitlines() if line.strip()]) == 25
+
+
+if __name__ == "__main__":  # the longer loop of docs/RELIABILITY.md
+    import tempfile
+
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.monotonic()
+        result = kill_loop(Path(folder) / "store", runs=total, seed=int(time.time()))
+        print(json.dumps({**result, "seconds": round(time.monotonic() - started, 1)}))
