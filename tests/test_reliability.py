@@ -158,7 +158,9 @@ def kill_loop(store: Path, runs: int, seed: int, max_delay: float = 1.5) -> dict
     assert done.returncode == 0, done.stderr.decode()
     with open_published(store) as opened:
         assert opened.quad_count() == reference and opened.release_info().build_id > current
-    leftovers = [p.name for p in (store / "releases").iterdir() if p.name.startswith((".staging-", ".trash-"))]
+    leftovers = [
+        p.name for p in (store / "releases").iterdir() if p.name.startswith((".staging-", ".trash-"))
+    ]
     assert not leftovers, f"the next build did not clean up: {leftovers}"
     return dict(counts)
 
