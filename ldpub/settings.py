@@ -55,6 +55,9 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address `ldpub serve` listens on.")
     port: int = _setting(5000, "Port `ldpub serve` listens on.")
     workers: int = _setting(2, "Worker processes of `ldpub serve` (granian).")
+    build_workers: int = _setting(
+        0, "Worker processes of `ldpub build` (reading, linking, modeling, validation); 0: one per core."
+    )
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped (HTTP 503).")
     sparql_max_rows: int = _setting(10000, "Most rows (or triples) in a SPARQL answer; a cut is signalled.")
     sparql_service_allow: tuple[str, ...] = _setting(
@@ -132,6 +135,8 @@ class Settings:
             raise ConfigError(f"sparql_timeout must be more than 0 seconds, not {self.sparql_timeout}")
         if self.trusted_proxies < 0:
             raise ConfigError(f"trusted_proxies must be 0 or more, not {self.trusted_proxies}")
+        if self.build_workers < 0:
+            raise ConfigError(f"build_workers must be 0 or more, not {self.build_workers}")
         if self.keep_releases < 0:
             raise ConfigError(f"keep_releases must be 0 or more, not {self.keep_releases}")
 

@@ -1,9 +1,17 @@
 """SHACL validation of ldpub graphs: the only module that imports pySHACL.
 
-The shapes live in ``shapes/*.ttl`` (one file per concern). :func:`validate` checks a document graph
-merged with the entities and vocabulary graphs against them and returns a :class:`Report` built from the
-SHACL results graph (SHACL §3.6, "Validation Report"); :func:`check_shapes` checks the shapes themselves
-against the SHACL-SHACL shapes graph (SHACL Appendix C) that pySHACL ships.
+The shapes live in ``shapes/*.ttl`` (one file per concern). :func:`validate` checks a graph against them
+and returns a :class:`Report` built from the SHACL results graph (SHACL §3.6, "Validation Report");
+:func:`check_shapes` checks the shapes themselves against the SHACL-SHACL shapes graph (SHACL Appendix C)
+that pySHACL ships.
+
+Scale (issue 6): a build validates the entities and vocabulary graphs once on their own, then each
+document graph with only the small context it needs (:class:`Context`): the ``rdf:type`` and
+``rdfs:label`` triples of the IRIs the document names, found by a dictionary lookup. Every shape that
+reaches past a document node does so through ``sh:class`` (SHACL §4.1.1, which reads ``rdf:type``) or
+a label, so the result for the document's nodes is the one a merge with the whole entities graph gives;
+the entities' own constraints are checked in the first pass. :func:`validate_documents` validates a few
+documents in one pySHACL run (cheaper per document) and names the offending document.
 
 Severities (SHACL §2.1.5): a ``sh:Violation`` makes the data non-conforming; ``sh:Warning`` and
 ``sh:Info`` findings are reported but the data still conforms.
@@ -11,6 +19,7 @@ Severities (SHACL §2.1.5): a ``sh:Violation`` makes the data non-conforming; ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -18,7 +27,7 @@ from pathlib import Path
 
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import RDF, SH, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
@@ -66,6 +75,90 @@ def validate(data: Graph | Dataset, shapes: Graph) -> Report:
     return _run(_merged(data), shapes, advanced=True)
 
 
+class Context:
+    """The ``rdf:type`` and ``rdfs:label`` triples of entity and vocabulary IRIs, by subject.
+
+    >>> from rdflib import Namespace
+    >>> ex = Namespace("http://example.org/")
+    >>> g = Graph()
+    >>> _ = g.add((ex.china, RDF.type, ex.Place)).add((ex.china, RDFS.label, Literal("China", lang="en")))
+    >>> _ = g.add((ex.china, ex.other, ex.x))
+    >>> context = Context([g])
+    >>> doc = Graph().add((ex.doc, ex.refersTo, ex.china))
+    >>> sorted(str(p).rsplit("#", 1)[-1] for _, p, _ in context.for_graph(doc))
+    ['label', 'type']
+    """
+
+    def __init__(self, graphs: Iterable[Graph] = ()) -> None:
+        self._by_subject: dict[Node, list[tuple[Node, Node, Node]]] = {}
+        for graph in graphs:
+            self.add(graph)
+
+    def add(self, graph: Graph) -> None:
+        """Index the type and label triples of ``graph`` (e.g. entities minted during a build)."""
+        for predicate in (RDF.type, RDFS.label):
+            for subject, obj in graph.subject_objects(predicate):
+                triples = self._by_subject.setdefault(subject, [])
+                if (subject, predicate, obj) not in triples:
+                    triples.append((subject, predicate, obj))
+
+    def for_graph(self, graph: Graph) -> list[tuple[Node, Node, Node]]:
+        """The context triples of every IRI ``graph`` names (as subject or object)."""
+        found: list[tuple[Node, Node, Node]] = []
+        seen: set[Node] = set()
+        for subject, _predicate, obj in graph:
+            for node in (subject, obj):
+                if node not in seen and isinstance(node, URIRef):
+                    seen.add(node)
+                    found.extend(self._by_subject.get(node, ()))
+        return found
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """Several documents validated together: ``failed`` names the first non-conforming one, and
+    ``report`` is then its report alone; ``warnings`` are the warnings per document name."""
+
+    report: Report
+    failed: str | None
+    warnings: dict[str, list[Finding]]
+
+
+def validate_documents(
+    documents: Sequence[tuple[str, Graph]], context: Context, shapes: Graph
+) -> BatchReport:
+    """Validate several document graphs (``(name, graph)``) together, each with its small context."""
+    merged = Graph()
+    owner: dict[str, str] = {}
+    for name, graph in documents:
+        for triple in graph:
+            merged.add(triple)
+            owner.setdefault(_node_text(triple[0]), name)
+        for triple in context.for_graph(graph):
+            merged.add(triple)
+    report = _run(merged, shapes, advanced=True, inplace=True)
+    if not report.conforms:
+        for name, graph in documents:
+            alone = validate_document(graph, context, shapes)
+            if not alone.conforms:
+                return BatchReport(alone, name, {})
+        return BatchReport(report, documents[0][0] if documents else "", {})
+    warnings: dict[str, list[Finding]] = {}
+    for finding in report.warnings:
+        warnings.setdefault(owner.get(finding.focus, ""), []).append(finding)
+    return BatchReport(report, None, warnings)
+
+
+def validate_document(graph: Graph, context: Context, shapes: Graph) -> Report:
+    """Validate one document graph with the type and label triples of the IRIs it names."""
+    data = Graph()
+    for triple in graph:
+        data.add(triple)
+    for triple in context.for_graph(graph):
+        data.add(triple)
+    return _run(data, shapes, advanced=True, inplace=True)
+
+
 def check_shapes(shapes: Graph) -> Report:
     """Validate a shapes graph against SHACL-SHACL, so that a malformed shape is caught."""
     return _run(shapes, _shacl_shacl(), advanced=False)
@@ -86,7 +179,8 @@ def _merged(data: Graph | Dataset) -> Graph:
     return merged
 
 
-def _run(data: Graph, shapes: Graph, *, advanced: bool) -> Report:
+def _run(data: Graph, shapes: Graph, *, advanced: bool, inplace: bool = False) -> Report:
+    """Run pySHACL; ``inplace`` (our own throw-away graphs only) skips its defensive copy of the data."""
     try:
         _conforms, results, text = pyshacl.validate(
             data,
@@ -95,6 +189,7 @@ def _run(data: Graph, shapes: Graph, *, advanced: bool) -> Report:
             inference="none",
             allow_warnings=True,
             do_owl_imports=False,
+            inplace=inplace,
         )
     except ReportableRuntimeError as error:
         raise ValidationFailed(f"the shapes cannot be applied: {error}") from error

@@ -1,0 +1,144 @@
+"""The per-document work of a build, run in each worker process (issue 6, "Build").
+
+:func:`init_worker` loads what every document needs once per process (authority, shapes, the small
+validation context); :func:`process_chunk` links, models, validates and serialises a chunk of documents
+and returns N-Triples bytes and the little the main process keeps (slugs, sources, counts, warnings,
+the persons and groups minted from credit lines, the first violation). Minting is deterministic (kind
+and key come from the name), so the main process merges what the workers minted, in document order.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from .errors import SourceError
+from .link import LinkedDocument, Linker, load_authority
+from .link.authority import Authority, Entry
+from .model import Uris, document_graph, entities_graph, vocabulary_graph
+from .model.entities import _entity
+from .read import DocumentSources, read_path
+from .read.record import Record, SourceInfo
+from .settings import Settings
+from .validate import Context, Report, load_shapes, validate_documents
+
+
+@dataclass
+class DocumentResult:
+    slug: str
+    sources: list[SourceInfo]
+    ntriples: bytes
+    warnings: list[str]
+    annotations: int
+    figures: int
+
+
+@dataclass
+class ChunkResult:
+    documents: list[DocumentResult] = field(default_factory=list)
+    minted: list[Entry] = field(default_factory=list)
+    violation: tuple[str, Report] | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class WorkerState:
+    """What a worker loads once: the authority (with what it mints), shapes, URIs and the context."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.authority: Authority = load_authority(settings.authorities)
+        self.linker = Linker(self.authority)
+        self.shapes = load_shapes(settings.shapes)
+        self.uris = Uris(settings.base_uri)
+        self.rules = tuple((r.contains, r.uri) for r in settings.rights_rules)
+        self.context = Context(
+            [entities_graph(self.authority, self.uris), vocabulary_graph(self.authority, self.uris)]
+        )
+
+    def link(self, sources: DocumentSources, slug: str) -> tuple[LinkedDocument, list[Entry]]:
+        """Link one document; the entries it minted are added to the context too."""
+        before = len(self.authority.entries)
+        doc = self.linker.link(sources, slug)
+        minted = list(self.authority.entries.values())[before:]
+        if minted:
+            graph = Graph()
+            for entry in minted:
+                _entity(graph, self.uris, self.authority, entry)
+            self.context.add(graph)
+        return doc, minted
+
+
+_STATE: WorkerState | None = None
+
+
+def init_worker(settings: Settings) -> None:
+    """Pool initializer (also called once for an in-process build)."""
+    global _STATE
+    _STATE = WorkerState(settings)
+
+
+def read_chunk(paths: list[str]) -> list[Record | SourceError]:
+    """Read files; an unreadable one comes back as its (re-built) error, never raised here."""
+    out: list[Record | SourceError] = []
+    for path in paths:
+        try:
+            out.append(read_path(Path(path)))
+        except SourceError as error:
+            out.append(_PicklableSourceError(error.path, error.reason, error.line))
+    return out
+
+
+class _PicklableSourceError(SourceError):
+    """A :class:`SourceError` that survives the trip back from a worker process."""
+
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str, int | None]]:
+        return SourceError, (self.path, self.reason, self.line)
+
+
+def process_chunk(chunk: list[tuple[DocumentSources, str]]) -> ChunkResult:
+    """Link, model, validate and serialise documents ``(sources, slug)``; stops at a violation."""
+    state = _STATE
+    assert state is not None, "init_worker() was not called in this process"
+    result = ChunkResult()
+    seconds = {"link": 0.0, "model": 0.0, "validate": 0.0, "serialise": 0.0}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[step] += now - clock
+        clock = now
+
+    linked: list[tuple[LinkedDocument, Graph]] = []
+    for sources, slug in chunk:
+        doc, minted = state.link(sources, slug)
+        result.minted.extend(minted)
+        lap("link")
+        linked.append((doc, document_graph(doc, state.uris, state.rules)))
+        lap("model")
+    batch = validate_documents([(doc.slug, graph) for doc, graph in linked], state.context, state.shapes)
+    lap("validate")
+    if batch.failed is not None:
+        doc = next(d for d, _ in linked if d.slug == batch.failed)
+        paths = ", ".join(r.source.path for r in doc.sources.sources)
+        result.violation = (f"document {doc.slug} (from {paths})", batch.report)
+        result.seconds = seconds
+        return result
+    for doc, graph in linked:
+        warnings = [f"{doc.slug}: {w}" for w in (*doc.record.warnings, *doc.warnings)]
+        warnings += [f"{doc.slug}: {w.message}" for w in batch.warnings.get(doc.slug, [])]
+        result.documents.append(
+            DocumentResult(
+                slug=doc.slug,
+                sources=[r.source for r in doc.sources.sources],
+                ntriples=graph.serialize(format="nt", encoding="utf-8"),
+                warnings=warnings,
+                annotations=len(doc.mentions) + len(doc.figures) + len(doc.references),
+                figures=len(doc.figures),
+            )
+        )
+    lap("serialise")
+    result.seconds = seconds
+    return result
