@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
 
 from .errors import QueryError
-from .store import DatasetStore, SelectResult
+from .store import DatasetStore, SelectResult, Term
 
 _DESCRIBE = """SELECT ?g ?s ?p ?o WHERE {{
   {{ GRAPH ?g {{ <{iri}> ?p ?o }} BIND(<{iri}> AS ?s) }}
@@ -48,8 +48,9 @@ class Description:
     """The description of :attr:`iri`: its quads by graph, their union, and the licenses that apply."""
 
     iri: str
-    quads: dict[str, Graph] = field(default_factory=dict)
-    """Named graph IRI → the triples of the description stated in that graph."""
+    quads: dict[str, list[tuple[Term, URIRef, Term]]] = field(default_factory=dict)
+    """Named graph IRI → the triples of the description stated in that graph (plain tuples: building an
+    rdflib Graph per named graph cost more than the query itself for a resource cited by many documents)."""
     graph: Graph = field(default_factory=Graph)
     """The union of :attr:`quads`: what a triple format (Turtle, RDF/XML, JSON-LD, HTML) shows."""
     licenses: list[str] = field(default_factory=list)
@@ -86,15 +87,17 @@ def describe(store: DatasetStore, iri: str) -> Description:
     if not isinstance(result, SelectResult):
         raise QueryError("the store answered a description query with something other than rows")
     description = Description(iri)
+    quads, union = description.quads, set()
     for row in result.rows:
-        g, s, p, o = (row.get(name) for name in ("g", "s", "p", "o"))
+        g, s, p, o = row.get("g"), row.get("s"), row.get("p"), row.get("o")
         if g is None or s is None or o is None or not isinstance(p, URIRef) or isinstance(s, Literal):
             continue
-        graph = description.quads.get(str(g))
-        if graph is None:
-            graph = description.quads[str(g)] = Graph()
-        graph.add((s, p, o))
-        description.graph.add((s, p, o))
+        triple = (s, p, o)
+        quads.setdefault(str(g), []).append(triple)
+        union.add(triple)
+    graph = description.graph
+    for triple in union:
+        graph.add(triple)
     if description.found:
         licenses = store.query(_LICENSE.format(iri=safe, rights=DCTERMS.rights))
         if isinstance(licenses, SelectResult):

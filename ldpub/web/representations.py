@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from markupsafe import escape
 from rdflib import Graph
+from rdflib.plugins.serializers.nt import _nt_row
 
 from ..describe import Description
 from ..model.namespaces import PREFIXES, RDF
@@ -91,17 +92,17 @@ def _prefixed(graph: Graph) -> Graph:
 
 
 def nquads(description: Description) -> str:
-    """N-Quads (https://www.w3.org/TR/n-quads/): each triple in the named graph that states it.
+    """N-Quads (https://www.w3.org/TR/n-quads/): each triple in the named graph that states it, sorted.
 
-    N-Triples lines never span lines, so each one gets its graph name before the final ``.``.
+    Each triple is written as its N-Triples line (rdflib's N-Triples writer), the graph name before the
+    final ``.`` (an N-Triples line never spans lines).
     """
-    lines = []
-    for graph_iri in sorted(description.quads):
-        text = description.quads[graph_iri].serialize(format="nt")
-        for line in text.splitlines():
-            if line.strip():
-                lines.append(f"{line.rstrip()[:-1].rstrip()} <{graph_iri}> .")
-    return "".join(f"{line}\n" for line in sorted(lines))
+    lines = {
+        f"{_nt_row(triple)[:-3]} <{graph_iri}> .\n"
+        for graph_iri, triples in description.quads.items()
+        for triple in triples
+    }
+    return "".join(sorted(lines))
 
 
 def serialise(description: Description, fmt: Format) -> bytes:
