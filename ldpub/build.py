@@ -151,9 +151,9 @@ def _build(settings: Settings, progress: Progress | None, pool: Executor | None,
     lap("read")
     grouped = group_documents(records)
     del records
-    tasks = list(_chunks(list(zip(grouped, assign_slugs(grouped), strict=True)), CHUNK_DOCUMENTS))
+    pending = deque(_chunks(list(zip(grouped, assign_slugs(grouped), strict=True)), CHUNK_DOCUMENTS))
     total = len(grouped)
-    del grouped
+    del grouped  # from here on, a chunk's records are dropped once it is handed to a worker
     lap("group")
     uris = Uris(settings.base_uri)
     vocabulary = vocabulary_graph(authority, uris)
@@ -165,7 +165,7 @@ def _build(settings: Settings, progress: Progress | None, pool: Executor | None,
     with stage_for(settings, build_id) as staging:
         loader = _Loader(staging)
         done = 0
-        for result in _mapped(pool, process_chunk, tasks):
+        for result in _mapped(pool, process_chunk, _drain(pending)):
             if result.violation is not None:
                 what, report = result.violation
                 _check(report, what)
@@ -252,6 +252,12 @@ def _check(report: Report, what: str) -> None:
 def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _drain(queue: deque[T]) -> Iterator[T]:
+    """The items of ``queue``, each removed as it is taken (so the queue does not keep it alive)."""
+    while queue:
+        yield queue.popleft()
 
 
 def _mapped(pool: Executor | None, function: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:

@@ -11,7 +11,10 @@ from rdflib import Graph
 from .model import GRAPH_ENTITIES, GRAPH_VOCABULARY
 from .settings import Settings
 from .store import DatasetStore, ReleaseInfo, open_store
-from .validate import Report, load_shapes, validate
+from .validate import Context, Report, load_shapes, validate, validate_document, validate_documents
+
+CHUNK = 16
+"""Document graphs validated in one pySHACL run by ``ldpub validate``."""
 
 
 def named_graph(store: DatasetStore, iri: str) -> Graph:
@@ -26,9 +29,12 @@ def _graph_name(iri: str, suffix: str) -> bool:
 
 
 def validate_published(settings: Settings) -> Report:
-    """Validate each document graph of the published release with the entities and vocabulary.
+    """Validate the published release like a build does (issue 6, "validation scales per document").
 
-    Per document, like a build, so memory stays bounded by the largest document, not the dataset.
+    The entities and vocabulary graphs are validated once on their own; then each document graph, a
+    few at a time, with only the type and label triples of the IRIs it names
+    (:class:`~ldpub.validate.Context`). A chunk with a violation is validated again document by
+    document, so every violation is reported. Memory stays bounded by a chunk, not the dataset.
     """
     shapes = load_shapes(settings.shapes)
     with closing(open_store(settings)) as store:
@@ -38,9 +44,15 @@ def validate_published(settings: Settings) -> Report:
             if _graph_name(iri, GRAPH_ENTITIES) or _graph_name(iri, GRAPH_VOCABULARY):
                 context += named_graph(store, iri)
         reports = [validate(context, shapes)]
-        for iri in graphs:
-            if "/graph/document/" in iri:
-                reports.append(validate(named_graph(store, iri) + context, shapes))
+        index = Context([context])
+        documents = [iri for iri in graphs if "/graph/document/" in iri]
+        for start in range(0, len(documents), CHUNK):
+            chunk = [(iri, named_graph(store, iri)) for iri in documents[start : start + CHUNK]]
+            batch = validate_documents(chunk, index, shapes)
+            if batch.failed is None:
+                reports.append(batch.report)
+            else:
+                reports.extend(validate_document(graph, index, shapes) for _, graph in chunk)
     violations = [f for r in reports for f in r.violations]
     warnings = [f for r in reports for f in r.warnings]
     text = "\n".join(r.text for r in reports if r.text.strip())

@@ -1,0 +1,125 @@
+"""A parallel build (issue 6, "Build") makes the same dataset as a serial one, fails as a whole, reports progress.
+
+The corpus comes from the real generator (benchmarks/make_corpus.py); no timing is asserted here (the
+figures are in benchmarks/BUILD.md).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from ldpub.build import BuildReport, build
+from ldpub.errors import ValidationFailed
+from ldpub.published import named_graph
+from ldpub.settings import Settings
+from ldpub.store import open_published
+
+from .conftest import ROOT, project_settings
+
+DOCUMENTS = 24
+Built = tuple[Settings, BuildReport, list[tuple[str, int, int]]]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus") / "sources"
+    script = str(ROOT / "benchmarks" / "make_corpus.py")
+    subprocess.run(
+        [sys.executable, script, "--documents", str(DOCUMENTS), "--seed", "7", "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def serial(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, BuildReport]:
+    settings = project_settings(tmp_path_factory.mktemp("serial"), sources=corpus, build_workers=1)
+    return settings, build(settings)
+
+
+@pytest.fixture(scope="module")
+def parallel(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The same corpus built with 2 workers, with its progress calls."""
+    seen: list[tuple[str, int, int]] = []
+    settings = project_settings(tmp_path_factory.mktemp("parallel"), sources=corpus, build_workers=2)
+    report = build(settings, lambda step, done, total: seen.append((step, done, total)))
+    return settings, report, seen
+
+
+def graphs(settings: Settings) -> dict[str, Graph]:
+    """Every named graph of the published release but the build graph (its times differ by design)."""
+    with open_published(settings.store) as store:
+        return {
+            iri.rsplit("/graph/", 1)[-1]: named_graph(store, iri)
+            for iri in store.graphs()
+            if not iri.endswith("/graph/build")
+        }
+
+
+def test_two_workers_build_the_same_dataset_as_one(
+    serial: tuple[Settings, BuildReport], parallel: Built
+) -> None:
+    settings, report, _ = parallel
+    assert report.workers == 2 and serial[1].workers == 1
+    assert report.documents == serial[1].documents == DOCUMENTS
+    assert report.release.triples == serial[1].release.triples
+    assert (report.annotations, report.figures, report.entities) == (
+        serial[1].annotations,
+        serial[1].figures,
+        serial[1].entities,
+    )
+    assert sorted(report.warnings) == sorted(serial[1].warnings)
+    one, two = graphs(serial[0]), graphs(settings)
+    assert sorted(one) == sorted(two)
+    assert sum(name.startswith("document/") for name in one) == DOCUMENTS
+    for name in one:
+        assert isomorphic(one[name], two[name]), f"graph {name} differs between 1 and 2 workers"
+
+
+def test_every_step_is_timed(serial: tuple[Settings, BuildReport]) -> None:
+    seconds = serial[1].seconds
+    for step in ("read", "link", "model", "validate", "load", "total"):
+        assert seconds[step] >= 0, step
+    assert seconds["total"] >= seconds["read"]
+
+
+def test_a_violation_in_one_document_of_many_publishes_nothing(
+    corpus: Path, parallel: Built, tmp_path: Path
+) -> None:
+    folder = tmp_path / "sources"
+    shutil.copytree(corpus, folder)
+    settings = parallel[0].replace(sources=folder)
+    with open_published(settings.store) as store:
+        before = (store.release_info(), store.quad_count())
+    record = {
+        "date": "April 1976",
+        "text": "A record with a date and a text but no title.",
+        "citation": "X 1, 2.",
+    }
+    (folder / "doc-000013-untitled.json").write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        build(settings)
+    assert "doc-000013-untitled.json" in str(caught.value)
+    assert "nothing was published" in str(caught.value)
+    assert "title" in caught.value.report.lower()
+    with open_published(settings.store) as store:
+        assert (store.release_info(), store.quad_count()) == before
+    assert not [p for p in (settings.store / "releases").iterdir() if p.name.startswith(".")]
+
+
+def test_progress_is_reported_for_reading_and_documents(parallel: Built) -> None:
+    seen = parallel[2]
+    reads = [done for step, done, _ in seen if step == "read"]
+    documents = [done for step, done, _ in seen if step == "documents"]
+    assert reads == list(range(1, DOCUMENTS + 1))
+    assert documents == sorted(documents) and documents[-1] == DOCUMENTS
+    assert {total for step, _, total in seen if step == "documents"} == {DOCUMENTS}
