@@ -24,14 +24,23 @@ from rdflib.namespace import DCTERMS, RDFS
 from .errors import QueryError
 from .store import DatasetStore, SelectResult, Term
 
+INBOUND_LIMIT = 500
+"""Most triples pointing at a resource that its description holds. A place or an agent named in every
+document is the object of a few triples per document: without a bound its description (and the time to
+read, serialise and send it) grows with the corpus — 0.7 MB of Turtle and 20 s for ``/doc/place/prc`` at
+1,000 documents (benchmarks/RESULTS.md). Past the bound, :attr:`Description.inbound_truncated` is set
+and ``/doc/...`` links the SPARQL query that lists them all."""
+
+_INBOUND = "SELECT ?g ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} }} LIMIT {limit}"
+
 _DESCRIBE = """SELECT ?g ?s ?p ?o WHERE {{
   {{ GRAPH ?g {{ <{iri}> ?p ?o }} BIND(<{iri}> AS ?s) }}
   UNION
-  {{ GRAPH ?g {{ ?s ?p <{iri}> }} BIND(<{iri}> AS ?o) }}
+  {{ {{ {inbound} }} BIND(<{iri}> AS ?o) }}
   UNION
   {{ {{ SELECT DISTINCT ?s WHERE {{
          {{ GRAPH ?g1 {{ <{iri}> ?p1 ?s }} FILTER isIRI(?s) }}
-         UNION {{ GRAPH ?g2 {{ ?s ?p2 <{iri}> }} }}
+         UNION {{ {inbound} }}
      }} }}
      GRAPH ?g {{ ?s <{label}> ?o }} BIND(<{label}> AS ?p) }}
 }}"""
@@ -55,6 +64,8 @@ class Description:
     """The union of :attr:`quads`: what a triple format (Turtle, RDF/XML, JSON-LD, HTML) shows."""
     licenses: list[str] = field(default_factory=list)
     """Rights URIs (``dcterms:rights`` IRIs) of the documents whose graphs describe the resource."""
+    inbound_truncated: bool = False
+    """Whether more triples point at the resource than the description holds (:data:`INBOUND_LIMIT`)."""
 
     @property
     def found(self) -> bool:
@@ -77,21 +88,31 @@ def _iri(text: str) -> str:
     return text
 
 
-def describe(store: DatasetStore, iri: str) -> Description:
+def describe(store: DatasetStore, iri: str, inbound_limit: int = INBOUND_LIMIT) -> Description:
     """Read the description of ``iri`` from ``store`` (empty, ``found`` False, when it is unknown).
+
+    It holds at most ``inbound_limit`` of the triples whose object is ``iri`` (the same ones each time the
+    same store is asked), with the labels of their subjects.
 
     Raises :class:`~ldpub.errors.QueryError` for an IRI that cannot be written in a query.
     """
     safe = _iri(iri)
-    result = store.query(_DESCRIBE.format(iri=safe, label=RDFS.label))
+    referrers = _INBOUND.format(iri=safe, limit=inbound_limit + 1)
+    result = store.query(_DESCRIBE.format(iri=safe, label=RDFS.label, inbound=referrers))
     if not isinstance(result, SelectResult):
         raise QueryError("the store answered a description query with something other than rows")
     description = Description(iri)
     quads, union = description.quads, set()
+    node, inbound = URIRef(iri), 0
     for row in result.rows:
         g, s, p, o = row.get("g"), row.get("s"), row.get("p"), row.get("o")
         if g is None or s is None or o is None or not isinstance(p, URIRef) or isinstance(s, Literal):
             continue
+        if o == node and s != node:
+            inbound += 1
+            if inbound > inbound_limit:
+                description.inbound_truncated = True
+                continue
         triple = (s, p, o)
         quads.setdefault(str(g), []).append(triple)
         union.add(triple)

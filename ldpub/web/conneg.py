@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,18 @@ def negotiate(
     >>> negotiate("text/n3", OFFERS, {"text/n3": "text/turtle"})
     'text/turtle'
     """
+    return _negotiate(header, tuple(offers), tuple((aliases or {}).items()))
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(
+    header: str | None, offers: tuple[str, ...], aliases: tuple[tuple[str, str], ...]
+) -> str | None:
+    """:func:`negotiate`, memoised: clients send a handful of distinct ``Accept`` headers, and parsing
+    one cost more than answering a cached description (py-spy, benchmarks/RESULTS.md)."""
     ranges = parse_accept(header)
     scores: dict[str, float] = {offer: quality(ranges, offer) for offer in offers}
-    for alias, target in (aliases or {}).items():
+    for alias, target in aliases:
         explicit = [r.q for r in ranges if r.specificity == 2 and r.matches(alias)]
         if target in scores and explicit:
             scores[target] = max(scores[target], *explicit)

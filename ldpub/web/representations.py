@@ -158,6 +158,7 @@ MAX_MEMO = 100_000
 class _Entry:
     found: bool
     licenses: tuple[str, ...] = ()
+    truncated: bool = False
     bodies: dict[str, bytes] = field(default_factory=dict)
     size: int = 0
 
@@ -169,6 +170,8 @@ class Representation:
     found: bool
     licenses: tuple[str, ...]
     body: bytes
+    inbound_truncated: bool = False
+    """The description holds only the first triples pointing at the resource (describe.INBOUND_LIMIT)."""
 
 
 class RepresentationCache:
@@ -223,7 +226,7 @@ class RepresentationCache:
         if build_id is None:
             fresh = read()
             body = serialise(fresh, fmt) if fresh.found else b""
-            return Representation(fresh.found, tuple(fresh.licenses), body)
+            return Representation(fresh.found, tuple(fresh.licenses), body, fresh.inbound_truncated)
         with self._lock:
             self._switch(build_id)
             entry = self._entries.get(iri)
@@ -231,19 +234,23 @@ class RepresentationCache:
                 self._entries.move_to_end(iri)
                 ready = entry.bodies.get(fmt.name)
                 if ready is not None or not entry.found:
-                    return Representation(entry.found, entry.licenses, ready or b"")
+                    return Representation(entry.found, entry.licenses, ready or b"", entry.truncated)
             kept = self._descriptions.get(iri)
         description = kept if kept is not None else read()
         body = serialise(description, fmt) if description.found else b""
         with self._lock:
             if build_id == self._build:
                 self._store(iri, description, fmt, body)
-        return Representation(description.found, tuple(description.licenses), body)
+        return Representation(
+            description.found, tuple(description.licenses), body, description.inbound_truncated
+        )
 
     def _store(self, iri: str, description: Description, fmt: Format, body: bytes) -> None:
         entry = self._entries.get(iri)
         if entry is None:
-            entry = self._entries[iri] = _Entry(description.found, tuple(description.licenses))
+            entry = self._entries[iri] = _Entry(
+                description.found, tuple(description.licenses), description.inbound_truncated
+            )
         if description.found and fmt.name not in entry.bodies:
             entry.bodies[fmt.name] = body
             entry.size += len(body)

@@ -19,7 +19,7 @@ import hashlib
 import json
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, request, url_for
 from markupsafe import escape
@@ -52,6 +52,8 @@ CACHE_CONTROL = "public, max-age=60"
 """Short freshness, then revalidation with the ETag: a rebuild shows within a minute."""
 CACHE_KEY = "ldpub.representations"
 OFFERS = [f.media_type for f in FORMATS]
+REFERRERS = "SELECT ?g ?s ?p WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} }}"
+REFERRERS_TITLE = "every triple that refers to this resource (the description holds the first ones)"
 EXPOSE = "ETag, Last-Modified, Link, Location, Content-Location, Content-Profile"
 COMMON_HEADERS = [
     ("Vary", "Accept"),
@@ -172,8 +174,11 @@ def _etag(build_id: str, iri: str, fmt: Format) -> str:
     return f'"{build_id}.{digest}"'
 
 
-def _links(stem: str, current: Format, iri: str, licenses: tuple[str, ...]) -> list[str]:
-    """Link header values (RFC 8288): alternates, Signposting describedby, cite-as and license."""
+def _links(
+    stem: str, current: Format, iri: str, licenses: tuple[str, ...], truncated: bool = False
+) -> list[str]:
+    """Link header values (RFC 8288): alternates, Signposting describedby, related (every referrer, when
+    the description holds only the first ones), cite-as and license."""
     base = url_for("resources.document", rest=stem, _external=True)
     links = [
         f'<{base}.{f.suffix}>; rel="alternate"; type="{f.media_type}"; profile="{DEFAULT_PROFILE.uri}"'
@@ -188,6 +193,10 @@ def _links(stem: str, current: Format, iri: str, licenses: tuple[str, ...]) -> l
         for f in FORMATS
         if f.rdf and f != current
     ]
+    if truncated:  # the description holds only the first referrers: link the query that lists them all
+        query = urlencode({"query": REFERRERS.format(iri=iri)})
+        endpoint = url_for("sparql.endpoint", _external=True)
+        links.append(f'<{endpoint}?{query}>; rel="related"; title="{REFERRERS_TITLE}"')
     links.append(f'<{iri}>; rel="cite-as"')
     links += [f'<{uri}>; rel="license"' for uri in licenses]
     return links
@@ -210,7 +219,7 @@ def _headers(
         headers.append(("Last-Modified", http_date(release.created)))
     if negotiated:
         headers.append(("Content-Location", url_for("resources.document", rest=f"{stem}.{fmt.suffix}")))
-    headers.append(("Link", ", ".join(_links(stem, fmt, iri, found.licenses))))
+    headers.append(("Link", ", ".join(_links(stem, fmt, iri, found.licenses, found.inbound_truncated))))
     return headers + COMMON_HEADERS
 
 
