@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from ldpub.build import BuildReport, build
@@ -21,11 +21,24 @@ from ldpub.errors import ValidationFailed
 from ldpub.published import named_graph
 from ldpub.settings import Settings
 from ldpub.store import open_published
+from ldpub.validate import Context, load_shapes, validate, validate_document
+from ldpub.validate_anchors import proven_annotation_nodes
 
 from .conftest import ROOT, project_settings
+from .test_shapes import CASES, SHAPES, VALID, Case, broken
 
 DOCUMENTS = 24
 Built = tuple[Settings, BuildReport, list[tuple[str, int, int]]]
+
+
+@pytest.fixture(scope="module")
+def shapes_graph() -> Graph:
+    return load_shapes(SHAPES)
+
+
+@pytest.fixture(scope="module")
+def valid() -> Graph:
+    return Graph().parse(VALID, format="turtle")
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +136,23 @@ def test_progress_is_reported_for_reading_and_documents(parallel: Built) -> None
     assert reads == list(range(1, DOCUMENTS + 1))
     assert documents == sorted(documents) and documents[-1] == DOCUMENTS
     assert {total for step, _, total in seen if step == "documents"} == {DOCUMENTS}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_per_document_validation_reports_what_pyshacl_reports_on_the_whole_graph(
+    case: Case, shapes_graph: Graph, valid: Graph
+) -> None:
+    """Every broken case of test_shapes.py: the build's path (annotation pre-check, small context) finds
+    exactly the findings of pySHACL on the whole graph."""
+    graph = broken(valid, case.update)
+    whole, per_document = validate(graph, shapes_graph), validate_document(graph, Context(), shapes_graph)
+    assert per_document.conforms == whole.conforms
+    assert per_document.violations == whole.violations
+    assert per_document.warnings == whole.warnings
+
+
+def test_the_valid_graph_is_proven_annotation_by_annotation(valid: Graph, shapes_graph: Graph) -> None:
+    proven = proven_annotation_nodes(valid)
+    annotations = set(valid.subjects(RDF.type, URIRef("http://www.w3.org/ns/oa#Annotation")))
+    assert annotations and annotations <= proven
+    assert validate_document(valid, Context(), shapes_graph).conforms
