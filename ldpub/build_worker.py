@@ -9,6 +9,9 @@ and key come from the name), so the main process merges what the workers minted,
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +79,23 @@ _STATE: WorkerState | None = None
 def init_worker(settings: Settings) -> None:
     """Pool initializer (also called once for an in-process build)."""
     global _STATE
+    _exit_with_parent()
     _STATE = WorkerState(settings)
+
+
+def _exit_with_parent() -> None:
+    """In a pool worker: exit as soon as the build process is gone (killed, even by SIGKILL), so no
+    worker lingers as an orphan (issue 7; tests/test_reliability.py). Nothing in an in-process build."""
+    if multiprocessing.parent_process() is None:
+        return
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ldpub-exit-with-parent", daemon=True).start()
 
 
 def read_chunk(paths: list[str]) -> list[Record | SourceError]:

@@ -7,7 +7,9 @@ Every test runs the real thing: `ldpub serve` (granian) on 127.0.0.1 via tests/s
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import random
 import signal
 import subprocess
@@ -119,6 +121,39 @@ def test_etags_change_with_the_build(tmp_path: Path) -> None:
 # --- builds killed at random moments ------------------------------------------------------------------------
 
 
+def _children(pid: int) -> list[int]:
+    """Pids whose parent is ``pid`` (a build's worker processes), from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def _survivors(pids: list[int], seconds: float) -> list[int]:
+    """Those of ``pids`` still running (not zombies) after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [pid for pid in alive if _running(pid)]
+        if alive:
+            time.sleep(0.1)
+    return alive
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def kill_loop(store: Path, runs: int, seed: int, max_delay: float = 1.5) -> dict[str, int]:
     """Start `ldpub build` ``runs`` times and SIGKILL each after a random delay; after each kill check the
     published release is intact (the same build, or a newer complete one, with the reference quad count).
@@ -133,14 +168,21 @@ def kill_loop(store: Path, runs: int, seed: int, max_delay: float = 1.5) -> dict
     with open_published(store) as opened:
         reference = opened.quad_count()
         current = opened.release_info().build_id
-    counts = Counter(runs=0, killed=0, published=0, failures=0)
+    counts = Counter(runs=0, killed=0, published=0, failures=0, orphans=0)
     for _ in range(runs):
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.0, max_delay))
+        children = _children(process.pid)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             counts["killed"] += 1
         process.wait(timeout=60)
+        orphans = _survivors(children, seconds=10)
+        if orphans:
+            counts["orphans"] += len(orphans)
+            for pid in orphans:  # ours: the killed build's own workers
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
         counts["runs"] += 1
         try:
             with open_published(store) as opened:
@@ -169,6 +211,7 @@ def kill_loop(store: Path, runs: int, seed: int, max_delay: float = 1.5) -> dict
 def test_a_build_killed_at_any_moment_leaves_the_published_release_intact(tmp_path: Path) -> None:
     counts = kill_loop(tmp_path / "store", runs=10, seed=7)
     assert counts["runs"] == 10 and counts["failures"] == 0
+    assert counts["orphans"] == 0, "worker processes of a killed build kept running"
     assert counts["killed"] >= 5, counts
 
 

@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import json
 import socket
+import sys
 import threading
 import time
 import urllib.error
@@ -385,3 +386,37 @@ def test_forwarded_headers_are_ignored_unless_proxies_are_trusted(
         assert response.status_code == 200
         assert f"{scheme_host}/sparql" in response.get_data(as_text=True)
         assert _log_lines(log)[0]["remote"] == remote
+
+
+# --- no outgoing connection at all while answering (Python audit hook on socket.connect) ----------------------
+
+_CONNECTS: list[object] = []
+_WATCHING = threading.Event()
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event in ("socket.connect", "socket.getaddrinfo") and _WATCHING.is_set():
+        _CONNECTS.append((event, args[1] if len(args) > 1 else args))
+
+
+def test_rendering_every_view_opens_no_connection(client: FlaskClient) -> None:
+    """JSON-LD contexts (ldpub's, Linked Art's, schema.org's) are packaged, never fetched: while every view
+    of the document is rendered in every format, this process attempts no connection to any host."""
+    if _audit not in getattr(test_rendering_every_view_opens_no_connection, "hooked", []):
+        sys.addaudithook(_audit)
+        test_rendering_every_view_opens_no_connection.hooked = [_audit]  # type: ignore[attr-defined]
+    _CONNECTS.clear()
+    _WATCHING.set()
+    try:
+        answered = 0
+        for profile in ("", "edm", "schema", "rico", "linkedart"):
+            for ext in ("jsonld", "ttl", "rdf", "nt", "html"):
+                response = client.get(f"{DOC}.{ext}" + (f"?_profile={profile}" if profile else ""))
+                answered += response.status_code == 200
+        construct = quote("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 20")
+        answered += client.get(f"/sparql?query={construct}&format=json-ld").status_code == 200
+        answered += client.get("/ns/context.jsonld").status_code == 200
+    finally:
+        _WATCHING.clear()
+    assert answered >= 20
+    assert _CONNECTS == [], f"connections attempted while rendering: {_CONNECTS[:5]}"
