@@ -18,8 +18,12 @@ RIGHTS_RULE = "a rights text maps to a rights URI only by a configured rule (set
 
 
 def document_graph(doc: LinkedDocument, uris: Uris, rights_rules: tuple[tuple[str, str], ...] = ()) -> Graph:
-    """Every triple minted for one document, for its named graph."""
-    ctx = Context(Graph(), uris, doc)
+    """Every triple minted for one document, for its named graph.
+
+    The graph uses rdflib's ``SimpleMemory`` store: no per-context bookkeeping, so adding a triple costs
+    less than half of the default store's (issue 6: modeling was the second cost of a build).
+    """
+    ctx = Context(Graph(store="SimpleMemory"), uris, doc)
     _original(ctx)
     _translation(ctx)
     _archival(ctx)
