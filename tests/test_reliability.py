@@ -159,7 +159,7 @@ def kill_loop(store: Path, runs: int, seed: int, max_delay: float = 1.5) -> dict
     published release is intact (the same build, or a newer complete one, with the reference quad count).
     Returns counts: runs, killed (before exiting), published (a kill after publishing), failures.
 
-    Also run by hand for docs/RELIABILITY.md (``python -m tests.test_reliability RUNS``).
+    Also run by hand for docs/RELIABILITY.md (``python -m tests.test_reliability RUNS MAX_DELAY``).
     """
     rng = random.Random(seed)
     command = [sys.executable, "-m", "ldpub", "--config", str(ROOT / "ldpub.toml"), "build"]
@@ -209,10 +209,10 @@ def kill_loop(store: Path, runs: int, seed: int, max_delay: float = 1.5) -> dict
 
 @pytest.mark.slow
 def test_a_build_killed_at_any_moment_leaves_the_published_release_intact(tmp_path: Path) -> None:
-    counts = kill_loop(tmp_path / "store", runs=10, seed=7)
+    counts = kill_loop(tmp_path / "store", runs=10, seed=7, max_delay=3.0)
     assert counts["runs"] == 10 and counts["failures"] == 0
     assert counts["orphans"] == 0, "worker processes of a killed build kept running"
-    assert counts["killed"] >= 5, counts
+    assert counts["killed"] >= 3, counts
 
 
 # --- expensive SPARQL ---------------------------------------------------------------------------------------
@@ -287,7 +287,8 @@ if __name__ == "__main__":  # the longer loop of docs/RELIABILITY.md
     import tempfile
 
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    longest = float(sys.argv[2]) if len(sys.argv) > 2 else 4.0
     with tempfile.TemporaryDirectory() as folder:
         started = time.monotonic()
-        result = kill_loop(Path(folder) / "store", runs=total, seed=int(time.time()))
+        result = kill_loop(Path(folder) / "store", runs=total, seed=int(time.time()), max_delay=longest)
         print(json.dumps({**result, "seconds": round(time.monotonic() - started, 1)}))
