@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import TypeVar
 
 from . import dumps, history
 from .build_worker import ChunkResult, WorkerState, init_worker, process_chunk, read_chunk
-from .errors import SourceError, ValidationFailed
+from .errors import LdpubError, SourceError, ValidationFailed
 from .link import load_authority
 from .link.document import assign_slugs
 from .model import (
@@ -127,8 +128,13 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     if workers == 1:
         init_worker(settings)
         return _build(settings, progress, None, 1)
-    with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(settings,)) as pool:
-        return _build(settings, progress, pool, workers)
+    try:
+        with ProcessPoolExecutor(workers, initializer=init_worker, initargs=(settings,)) as pool:
+            return _build(settings, progress, pool, workers)
+    except BrokenProcessPool as exc:
+        raise LdpubError(
+            f"a build worker process died ({exc}); nothing was published (out of memory? try build_workers=1)"
+        ) from exc
 
 
 def _build(settings: Settings, progress: Progress | None, pool: Executor | None, workers: int) -> BuildReport:
