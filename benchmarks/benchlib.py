@@ -7,6 +7,7 @@ many request paths, never one URL; the Lua ``done`` hook prints one JSON line wi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -110,12 +111,8 @@ def server(
         handle.close()
 
 
-@contextmanager
-def _suppress() -> Iterator[None]:
-    try:
-        yield
-    except (ProcessLookupError, PermissionError):
-        pass
+def _suppress() -> contextlib.suppress:
+    return contextlib.suppress(ProcessLookupError, PermissionError)
 
 
 class MemorySampler:

@@ -35,6 +35,10 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×"
 
 
+def _load(values: Any) -> str:
+    return "/".join(f"{v:.1f}" for v in values) if values else "–"
+
+
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
@@ -48,9 +52,18 @@ def section(results: dict[str, Any]) -> str:
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB memory, Linux {m['kernel']}.  ",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",
         "",
-        f"Command: `{results['command']}` (figures: medians of the runs after a warm-up; wrk, 2 threads, "
-        "16 connections, in a second process; every server measured alone on the machine, one after the "
-        "other, on the same exported N-Quads; ratios within this run).",
+        f"Command: `{results['command']}` (figures: medians of the runs after a warm-up that lasts until "
+        "throughput settles; wrk, 2 threads, 16 connections, in a second process; the three servers run side "
+        "by side on the same exported N-Quads and, for each figure, take turns run by run; ratios within "
+        "this run).",
+        "",
+        "Load average of the machine (1, 5, 15 min) before and after the serving measurements: "
+        + "; ".join(
+            f"{n} documents {_load(r.get('loadavg_before'))} → {_load(r.get('loadavg_after'))}"
+            for n, r in sizes.items()
+        )
+        + ". Other work shared the 2 CPUs during this run, so absolute figures are noisy; the ratios "
+        "(systems measured in turns) are the figures to read.",
         "",
         "Plots: " + ", ".join(f"[{p.stem}](plots/{p.name})" for p in sorted(PLOTS.glob("*.png"))) + ".",
         "",
@@ -85,8 +98,8 @@ def section(results: dict[str, Any]) -> str:
             rows.append(row)
     out += _table(["documents", "format", *SYSTEMS.values(), "ldpub ÷ Oxigraph", "ldpub ÷ rdflib-endpoint",
                    "HTML ÷ Turtle"], rows)  # fmt: skip
-    out += ["", "¹ sequential requests (one at a time): the server answers too slowly for a wrk run.", ""]
-    for n, r in sizes.items():
+    out += ["", "¹ timed by single requests: the server answers too slowly for a wrk run.", ""]
+    for r in sizes.values():
         if r.get("rdflib_skipped"):
             out.append(f"- {r['rdflib_skipped']}.")
     out += ["", "### SPARQL (queries/)", ""]
@@ -167,7 +180,8 @@ def plots(results: dict[str, Any]) -> None:
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.grid(True, alpha=0.3)
-        ax.legend()
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend()
         fig.tight_layout()
         fig.savefig(PLOTS / f"{name}.png", dpi=100)
         plt.close(fig)

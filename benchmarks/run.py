@@ -211,14 +211,14 @@ def sample_resources(store: Path, size: int, base: str) -> list[str]:
 # Measurements.
 
 
-def _check(target: Server, paths: list[str], accept: str, timeout: float) -> tuple[int, list[float]]:
-    """One request per path, one at a time: (non-2xx or empty answers, seconds of each)."""
-    bad, seconds = 0, []
-    for path in paths:
-        status, body, took = fetch(target.url + path, accept, timeout)
-        seconds.append(took)
-        bad += not (200 <= status < 300) or not body
-    return bad, seconds
+def _check(target: Server, paths: list[str], accept: str, timeout: float, parallel: int = 1) -> tuple[int, list[float]]:
+    """One request per path (``parallel`` at a time): (non-2xx or empty answers, seconds of each)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        answers = list(pool.map(lambda path: fetch(target.url + path, accept, timeout), paths))
+    bad = sum(not (200 <= status < 300) or not body for status, body, _ in answers)
+    return bad, [took for _, _, took in answers]
 
 
 def _sequential(bad: int, seconds: list[float], duration: float) -> dict[str, Any]:
@@ -248,7 +248,7 @@ def deref(servers: dict[str, Server], iris: list[str], base: str, args: argparse
                 paths = [query_path(prefix, f"DESCRIBE <{iri}>") for iri in iris]
             # a correctness pass over the paths (all of ldpub's; the first ones of the others)
             checked = paths if system == "ldpub" else paths[: args.check_third_party]
-            bad, seconds = _check(target, checked, accept, args.query_timeout)
+            bad, seconds = _check(target, checked, accept, args.query_timeout, args.connections)
             key = f"{system}/{fmt}"
             if statistics.mean(seconds) > args.sequential_above:
                 out[key] = _sequential(bad, seconds, args.duration)
@@ -374,12 +374,13 @@ def one_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     iris = sample_resources(store, args.sample, base)
     result["sample"] = len(iris)
     ports = {name: free_port() for name in ("ldpub", "oxigraph", "rdflib")}
+    oxigraph = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(work / f"oxigraph-{n}")]
+    oxigraph += ["--union-default-graph", "--bind", f"127.0.0.1:{ports['oxigraph']}"]
+    rdflib = [str(BIN / "rdflib-endpoint"), "serve", str(nq), "--host", "127.0.0.1", "--port", str(ports["rdflib"])]
     commands = {
         "ldpub": (ldpub_command(ports["ldpub"], store=store), "/sparql"),
-        "oxigraph": ([str(BIN / "oxigraph"), "serve-read-only", "--location", str(work / f"oxigraph-{n}"),
-                      "--union-default-graph", "--bind", f"127.0.0.1:{ports['oxigraph']}"], "/"),  # fmt: skip
-        "rdflib": ([str(BIN / "rdflib-endpoint"), "serve", str(nq), "--host", "127.0.0.1",
-                    "--port", str(ports["rdflib"])], "/?query=ASK%7B%7D"),  # fmt: skip
+        "oxigraph": (oxigraph, "/"),
+        "rdflib": (rdflib, "/?query=ASK%7B%7D"),
     }
     systems = ["ldpub", "oxigraph"] + (["rdflib"] if n <= args.rdflib_max_documents else [])
     result["commands"] = {name: " ".join(commands[name][0]) for name in systems}
@@ -400,6 +401,7 @@ def one_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             result["memory"][name] = {"rest_pss_mb": pss, "rest_rss_mb": rss}
         result["loadavg_before"] = os.getloadavg()
         result["deref"] = deref(running, iris, base, args, work)
+        (work / f"results-{n}.partial.json").write_text(json.dumps(result, indent=1, default=str))
         result["sparql"] = sparql(running, args, work) if not args.skip_sparql else {}
         result["loadavg_after"] = os.getloadavg()
         for name, target in running.items():
