@@ -54,7 +54,8 @@ def ldpub_server(store: Path, *extra: str, env: dict[str, str] | None = None) ->
     port = free_port()
     command = [sys.executable, "-m", "ldpub", "--config", str(ROOT / "ldpub.toml"), "serve"]
     command += ["--store", str(store), "--host", "127.0.0.1", "--port", str(port), "--workers", "1", *extra]
-    environment = {**os.environ, **(env or {})}
+    # The server's output goes to a pipe nobody reads: no access log, so no line is dropped or blocks.
+    environment = {**os.environ, "LDPUB_ACCESS_LOG": "", **(env or {})}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment)
     url = f"http://127.0.0.1:{port}"
     try:
