@@ -155,9 +155,11 @@ class _Worker:
         assert self.process.stdout is not None
         fd = self.process.stdout.fileno()
         chunks, missing = [], size
+        poller = select.poll()  # not select(): a server holding many store files has descriptors past 1024
+        poller.register(fd, select.POLLIN | select.POLLHUP)
         while missing:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            if remaining <= 0 or not poller.poll(max(1, int(remaining * 1000))):
                 raise _Overrun
             chunk = os.read(fd, min(missing, 1 << 20))
             if not chunk:
