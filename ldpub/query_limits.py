@@ -191,8 +191,13 @@ class QueryPool:
     def run(
         self, sparql: str, union: bool, max_rows: int, timeout: float, federation: bool = False
     ) -> tuple[QueryResult, bool]:
-        """Run one query on a free worker; see :func:`run_limited`."""
-        worker = self._acquire(time.monotonic() + timeout)
+        """Run one query on a free worker; see :func:`run_limited`.
+
+        Waiting for a free worker has its own allowance of one more time limit, so a query queued behind
+        overrunning ones (whose workers are killed and replaced at the limit) still gets its full time limit
+        to run once a worker is free.
+        """
+        worker = self._acquire(time.monotonic() + 2 * timeout)
         keep = False
         try:
             if not worker.ready:
