@@ -274,6 +274,8 @@ def fetch(url: str, accept: str, timeout: float = 600) -> tuple[int, bytes, floa
             return answer.status, answer.read(), time.monotonic() - started
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read(), time.monotonic() - started
+    except OSError as exc:  # a time-out or a dropped connection: status 0
+        return 0, str(exc).encode(), time.monotonic() - started
 
 
 def _term(value: dict[str, str]) -> tuple[str, ...]:

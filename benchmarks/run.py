@@ -237,6 +237,8 @@ def deref(servers: dict[str, Server], iris: list[str], base: str, args: argparse
     out: dict[str, Any] = {}
     doc_paths = ["/doc/" + iri.removeprefix(f"{base}/id/") for iri in iris]
     for fmt, accept in FORMATS.items():
+        if fmt not in args.formats.split(","):
+            continue
         jobs: dict[str, tuple[Server, Path]] = {}
         for system, target in servers.items():
             if system == "ldpub":
@@ -297,7 +299,7 @@ def sparql(servers: dict[str, Server], args: argparse.Namespace, work: Path) -> 
                 "single_ms": took * 1000,
                 "errors": 0,
             }
-            if took > args.sequential_above:
+            if took > args.sparql_sequential_above:  # a heavy query: 16 at once only measure the queue
                 _, more = _check(target, [path, path], accept, args.query_timeout)
                 out[key].update(_sequential(0, [took, *more], args.duration))
             else:
@@ -476,6 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-third-party", type=int, default=50, help="DESCRIBE answers checked first")
     parser.add_argument("--sequential-above", type=float, default=2.0,
                         help="seconds per request above which a system is timed one request at a time, not with wrk")
+    parser.add_argument("--sparql-sequential-above", type=float, default=0.25,
+                        help="seconds above which a query is timed one request at a time (3 requests)")
+    parser.add_argument("--formats", default="turtle,jsonld,html", help="dereference formats measured")
     parser.add_argument("--query-timeout", type=float, default=600.0)
     parser.add_argument("--skip-sparql", action="store_true")
     parser.add_argument("--skip-recon", action="store_true")
