@@ -115,7 +115,12 @@ def section(results: dict[str, Any]) -> str:
                     row.append("–")
                     continue
                 same = r["sparql_identical"].get(q, {}).get(system)
-                mark = "" if system == "oxigraph" else (" ✓" if same else " ✗ differs")
+                if x.get("digest") is None:
+                    mark = " no answer (error or time-out)"
+                elif system == "oxigraph":
+                    mark = ""
+                else:
+                    mark = " ✓" if same else " ✗ differs"
                 row.append(f"{_f(x['rps'], 1)} /s, p50 {_f(x['p50_ms'], 1)} ms{mark}" + (" ¹" if x.get("note") else ""))
             lp = s.get(f"{q}/ldpub", {}).get("rps")
             row.append(_ratio(lp, s.get(f"{q}/oxigraph", {}).get("rps")))
