@@ -14,6 +14,8 @@ from ldpub.settings import Settings, load_settings
 from ldpub.store import EmbeddedStore, open_published
 from ldpub.web import create_app
 
+from .servers import oxigraph_server
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SEED_PAGE = DATA / "sources" / "000_020ce75d772fb1c8.txt"
@@ -48,3 +50,24 @@ def app(built: tuple[Settings, BuildReport], store: EmbeddedStore) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def remote_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    """data/ built into a real `oxigraph serve` process, and the app reading from it over SPARQL."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
+        settings = project_settings(
+            tmp_path_factory.mktemp("unused-store"),
+            store_url=f"{url}/query",
+            store_update_url=f"{url}/update",
+        )
+        build(settings)
+        yield create_app(settings).test_client()
+
+
+# A structured record with a date and a text but no title: it must fail the documents shape.
+UNTITLED_RECORD = {
+    "date": "April 1976",
+    "text": "A record with a date and a text but no title.",
+    "citation": "X 1, 2.",
+}

@@ -19,7 +19,7 @@ from ldpub.published import named_graph
 from ldpub.settings import Settings
 from ldpub.store import open_published
 
-from .conftest import DATA, ROOT, SEED_PAGE, project_settings
+from .conftest import DATA, ROOT, SEED_PAGE, UNTITLED_RECORD, project_settings
 
 
 def sources_copy(tmp_path: Path) -> Path:
@@ -85,11 +85,7 @@ def test_a_shacl_violation_fails_the_build_and_publishes_nothing(tmp_path: Path)
     settings = project_settings(tmp_path / "store", sources=folder)
     build(settings)
     before = published_state(settings)
-    record = {
-        "date": "April 1976",
-        "text": "A record with a date and a text but no title.",
-        "citation": "X 1, 2.",
-    }
+    record = UNTITLED_RECORD
     (folder / "untitled.json").write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
         build(settings)

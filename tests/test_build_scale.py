@@ -24,7 +24,7 @@ from ldpub.store import open_published
 from ldpub.validate import Context, load_shapes, validate, validate_document
 from ldpub.validate_anchors import proven_annotation_nodes
 
-from .conftest import ROOT, project_settings
+from .conftest import ROOT, UNTITLED_RECORD, project_settings
 from .test_shapes import CASES, SHAPES, VALID, Case, broken
 
 DOCUMENTS = 24
@@ -113,11 +113,7 @@ def test_a_violation_in_one_document_of_many_publishes_nothing(
     settings = parallel[0].replace(sources=folder)
     with open_published(settings.store) as store:
         before = (store.release_info(), store.quad_count())
-    record = {
-        "date": "April 1976",
-        "text": "A record with a date and a text but no title.",
-        "citation": "X 1, 2.",
-    }
+    record = UNTITLED_RECORD
     (folder / "doc-000013-untitled.json").write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(ValidationFailed) as caught:
         build(settings)

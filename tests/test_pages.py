@@ -23,7 +23,6 @@ from ldpub.web import create_app
 from ldpub.web.markup import Span, highlight
 
 from .conftest import BASE, SEED_PAGE, project_settings
-from .servers import oxigraph_server
 
 SLUG = "prc-fma-118-01025-02"
 DOC = f"/doc/document/{SLUG}"
@@ -392,19 +391,6 @@ def test_search_ranks_prefix_matches_first(client: FlaskClient) -> None:
 
 
 # --- the same pages from an external SPARQL store ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def remote_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
-    """data/ built into a real `oxigraph serve` process, and the app reading from it over SPARQL."""
-    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
-        settings = project_settings(
-            tmp_path_factory.mktemp("unused-store"),
-            store_url=f"{url}/query",
-            store_update_url=f"{url}/update",
-        )
-        build(settings)
-        yield create_app(settings).test_client()
 
 
 def _without_build_times(html: str) -> str:

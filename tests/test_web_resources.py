@@ -24,7 +24,6 @@ from ldpub.store import EmbeddedStore, open_published
 from ldpub.web import create_app
 
 from .conftest import BASE, project_settings
-from .servers import oxigraph_server
 
 SLUG = "prc-fma-118-01025-02"
 DOC = f"/doc/document/{SLUG}"
@@ -417,19 +416,6 @@ def test_errors_are_problem_details_without_tracebacks(failing_app: Flask) -> No
 
 
 # --- the same behaviour from an external SPARQL store -------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def remote_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
-    """data/ built into a real `oxigraph serve` process, and the app reading from it over SPARQL."""
-    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
-        settings = project_settings(
-            tmp_path_factory.mktemp("unused-store"),
-            store_url=f"{url}/query",
-            store_update_url=f"{url}/update",
-        )
-        build(settings)
-        yield create_app(settings).test_client()
 
 
 @pytest.mark.slow
