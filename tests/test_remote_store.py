@@ -317,10 +317,12 @@ def test_a_rebuild_switches_release_and_refresh_sees_it(
     watcher = RemoteStore(settings.store_url, release_graph=release_graph(BASE), check_every=0)
     before = watcher.release_info()
     assert watcher.refresh() is False
+    pinned = watcher.snapshot()
     report = build(settings)
     assert report.release.build_id != before.build_id
     assert watcher.refresh() is True
     assert watcher.release_info() == report.release
+    assert pinned.refresh() is False and pinned.release_info() == before  # one request, one release
     assert watcher.quad_count() == before.quads
     assert not staging_graphs(settings.store_url)
     dataset_facts.test_reported_figures_with_unit_place_and_time(watcher)

@@ -337,6 +337,23 @@ def test_a_reader_keeps_answering_while_a_release_is_published(tmp_path: Path) -
         reader.query(NAMES)
 
 
+def test_a_snapshot_stays_on_its_release_while_the_store_moves_on(tmp_path: Path) -> None:
+    """What one web request holds: its queries and its release info stay on one release, whatever the
+    publishes and refreshes around it."""
+    build(tmp_path, "b1")
+    with open_published(tmp_path) as store:
+        pinned = store.snapshot()
+        build(tmp_path, "b2", {G1: ONE})
+        assert store.refresh() is True
+        assert pinned.refresh() is False
+        assert (store.release_info().build_id, names(store)) == ("b2", ["Ada"])
+        assert (pinned.release_info().build_id, names(pinned)) == ("b1", ["Ada", "Bob"])
+        pinned.close()  # closing a snapshot leaves the store open
+        assert names(store) == ["Ada"]
+        with pytest.raises(StoreError, match="closed"):
+            pinned.query(NAMES)
+
+
 def test_embedded_store_satisfies_the_protocol(tmp_path: Path) -> None:
     build(tmp_path, "b1")
     store: DatasetStore = open_published(tmp_path)

@@ -128,6 +128,14 @@ class DatasetStore(Protocol):
         """
         ...
 
+    def snapshot(self) -> DatasetStore:
+        """A view of the release served now that never switches to a newer one (``refresh`` is a no-op).
+
+        A web request takes one, so every query it makes reads the same release as its ``ETag`` names,
+        even when a build publishes in the middle of it. Cheap: it shares the open database.
+        """
+        ...
+
     def close(self) -> None:
         """Release the store's resources; later calls raise :class:`~ldpub.errors.StoreError`."""
         ...

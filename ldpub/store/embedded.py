@@ -17,6 +17,7 @@ the next build removes what the dead one left behind.
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import os
 import re
@@ -244,6 +245,7 @@ class EmbeddedStore:
             raise StoreError(f"no dataset has been built in {store_dir}: run `ldpub build`")
         self._store: ox.Store | None
         self._store, self._info = _open_release(store_dir, build_id)
+        self._pinned = False
 
     def __enter__(self) -> EmbeddedStore:
         return self
@@ -317,8 +319,11 @@ class EmbeddedStore:
         """Reopen if ``CURRENT`` names another release than the one open; return whether it did.
 
         The common case costs one ``stat`` of ``CURRENT``: each publish replaces it by a new file.
+        A :meth:`snapshot` never switches.
         """
         self._live()
+        if self._pinned:
+            return False
         stamp = _stamp(self.store_dir)
         if stamp == self._stamp:
             return False
@@ -330,6 +335,14 @@ class EmbeddedStore:
             store, info = _open_release(self.store_dir, build_id)
             self._store, self._info, self._stamp = store, info, stamp
             return True
+
+    def snapshot(self) -> EmbeddedStore:
+        """The release open now, pinned: it shares the open database and never switches."""
+        self._live()
+        with self._switch:  # the database and its info are read as one pair
+            pinned = copy.copy(self)
+        pinned._pinned = True
+        return pinned
 
     def close(self) -> None:
         """Close the release; a query still running elsewhere keeps it open until it finishes."""

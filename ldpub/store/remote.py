@@ -18,6 +18,7 @@ graph is their merge, else an empty graph. A query with its own ``FROM``/``FROM 
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -242,6 +243,7 @@ class RemoteStore:
             )
         self._release = release
         self._checked = time.monotonic()
+        self._pinned = False
 
     def __enter__(self) -> RemoteStore:
         return self
@@ -319,7 +321,7 @@ class RemoteStore:
     def refresh(self) -> bool:
         """Switch to a newer release when the store holds one; checks at most every ``check_every`` s."""
         endpoint = self._live()
-        if time.monotonic() - self._checked < self.check_every:
+        if self._pinned or time.monotonic() - self._checked < self.check_every:
             return False
         with self._switch:
             if time.monotonic() - self._checked < self.check_every:
@@ -333,6 +335,17 @@ class RemoteStore:
                 return False
             self._release = release
             return True
+
+    def snapshot(self) -> RemoteStore:
+        """The release served now, pinned: its queries keep naming that release's graphs.
+
+        The external store keeps only the newest release's graphs, so a query made after a newer load
+        replaced them finds them empty: ldpub serves one release per request, not older releases.
+        """
+        self._live()
+        pinned = copy.copy(self)
+        pinned._pinned = True
+        return pinned
 
     def close(self) -> None:
         """Forget the endpoint; later calls raise :class:`StoreError`."""

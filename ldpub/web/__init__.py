@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..settings import Settings
@@ -22,7 +22,11 @@ ACCESS_LOG_KEY = "ldpub.access_log"
 
 
 class LdpubState:
-    """What every request handler needs: the settings and the store (refreshed when a build publishes)."""
+    """What every request handler needs: the settings and the store.
+
+    The app holds one whose store follows the published release; each request gets its own whose store
+    is a :meth:`~ldpub.store.DatasetStore.snapshot` of that release.
+    """
 
     def __init__(self, settings: Settings, store: DatasetStore) -> None:
         self.settings = settings
@@ -42,8 +46,11 @@ def create_app(settings: Settings, store: DatasetStore | None = None) -> Flask:
     install_limits(app, settings)  # first: an oversized request touches nothing else
 
     @app.before_request
-    def _refresh() -> None:
+    def _pin_release() -> None:
+        # One release per request: every query of this request reads the release its ETag names,
+        # even when a build publishes meanwhile (issue 7, "rebuild while serving").
         state.store.refresh()
+        g.ldpub_state = LdpubState(settings, state.store.snapshot())
 
     from .datasets import datasets
     from .errors import register_errors
@@ -68,8 +75,12 @@ def create_app(settings: Settings, store: DatasetStore | None = None) -> Flask:
 
 
 def state() -> LdpubState:
-    """The current app's ldpub state (inside a request)."""
+    """The ldpub state of the current request (its store pinned to one release), else of the app."""
     from flask import current_app
 
+    if has_request_context():
+        pinned: LdpubState | None = g.get("ldpub_state")
+        if pinned is not None:
+            return pinned
     value: LdpubState = current_app.extensions[EXTENSION_KEY]
     return value
