@@ -5,18 +5,23 @@ area as they are validated, and the staging area replaces the published release 
 every document graph conforms. A failing build leaves the published dataset exactly as it was and says
 why.
 
-Scale (issue 6, "Build"): reading and the per-document work (link → model → validate → serialise) run
-in a pool of ``build_workers`` processes (:mod:`ldpub.build_worker`), over chunks of documents in a
-stable order; the main process only groups the records, streams each chunk's N-Quads into the staging
-store as it arrives and keeps what the release's provenance needs (slugs and source files), so memory
-stays flat in the number of documents. The entities and vocabulary graphs are validated once, each
-document with the small context it names (:class:`ldpub.validate.Context`).
+Scale (issue 6, "Build"): reading and the per-document work (read → link → model → validate →
+serialise) run in a pool of ``build_workers`` processes (:mod:`ldpub.build_worker`), over chunks of
+documents in a stable order. The main process holds a few hundred bytes per source (a
+:class:`~ldpub.read.assemble.Summary`, from which it groups records into documents), never the records;
+it streams each chunk's N-Quads (document graphs and their part of the build graph) into the staging
+store as they arrive, so memory stays flat in the number of documents. The entities and vocabulary
+graphs are validated once, each document with the small context it names
+(:class:`ldpub.validate.Context`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -27,21 +32,29 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import dumps, history
-from .build_worker import ChunkResult, WorkerState, init_worker, process_chunk, read_chunk
+from .build_worker import (
+    ChunkResult,
+    DocumentTask,
+    WorkerState,
+    init_worker,
+    page_shingles_chunk,
+    process_chunk,
+    summarise_chunk,
+)
 from .errors import LdpubError, SourceError, ValidationFailed
 from .link import load_authority
-from .link.document import assign_slugs
+from .link.document import slugs_for
 from .model import (
     GRAPH_BUILD,
     GRAPH_ENTITIES,
     GRAPH_VOCABULARY,
     Uris,
-    build_graph,
+    build_activity_graph,
     entities_graph,
     vocabulary_graph,
 )
-from .read import DocumentSources, group_documents
-from .read.record import Record, SourceInfo
+from .read import DocumentSources
+from .read.assemble import Summary, group_summaries
 from .settings import Settings
 from .store import ReleaseInfo, new_build_id, stage_for
 from .store.embedded import Staging
@@ -50,6 +63,8 @@ from .validate import Report, load_shapes, validate
 SOURCE_SUFFIXES = (".txt", ".json", ".csv")
 Progress = Callable[[str, int, int], None]
 CHUNK_DOCUMENTS = 16
+READ_CHUNK = 64
+"""Files per reading task."""
 """Documents per task of a worker (and per pySHACL run): small enough to stream, big enough to amortise."""
 LOAD_BATCH_BYTES = 32 << 20
 """N-Quads gathered before one bulk load into the embedded staging store."""
@@ -65,8 +80,9 @@ class BuildReport:
 
     ``seconds`` (issue 6): ``read``, ``group``, ``process`` (the parallel phase), ``load`` (the main
     process's share of it, streaming into the store), ``publish``, ``dumps`` and ``total`` are wall-clock
-    seconds; ``link``, ``model``, ``validate`` and ``serialise`` are seconds summed over the workers (CPU
-    spent in each step, so they can exceed the wall time of ``process`` with several workers).
+    seconds; ``reread`` (reading each document's files again), ``link``, ``model``, ``validate`` and
+    ``serialise`` are seconds summed over the workers (CPU spent in each step, so they can exceed the
+    wall time of ``process`` with several workers).
     """
 
     release: ReleaseInfo
@@ -93,23 +109,44 @@ def source_files(folder: Path) -> list[Path]:
 
 def read_sources(
     files: list[Path], on_error: str, progress: Progress | None = None, pool: Executor | None = None
-) -> tuple[list[Record], list[SourceError]]:
-    """Read every file (in ``pool`` when given), in file order; ``on_error`` is ``fail`` or ``skip``."""
-    records: list[Record] = []
+) -> tuple[list[Summary], list[SourceError]]:
+    """Read every file (in ``pool`` when given) into a :class:`Summary`, in file order.
+
+    ``on_error`` is ``fail`` or ``skip``. Only summaries come back: the records are read again, a chunk
+    at a time, when their documents are made, so the main process never holds the corpus.
+    """
+    summaries: list[Summary] = []
     skipped: list[SourceError] = []
     done = 0
-    for chunk in _mapped(pool, read_chunk, _chunks([str(p) for p in files], 64)):
+    for chunk in _mapped(pool, summarise_chunk, _chunks([str(p) for p in files], READ_CHUNK)):
         for outcome in chunk:
             if isinstance(outcome, SourceError):
                 if on_error == "fail":
                     raise outcome
                 skipped.append(outcome)
             else:
-                records.append(outcome)
+                summaries.append(outcome)
             done += 1
             if progress:
                 progress("read", done, len(files))
-    return records, skipped
+    return summaries, skipped
+
+
+def _with_page_shingles(summaries: list[Summary], pool: Executor | None) -> list[Summary]:
+    """When there are transcripts: give each page the shingle hashes it shares with some transcript."""
+    wanted = frozenset().union(*(s.shingles or () for s in summaries if s.is_transcript))
+    if not wanted:
+        return summaries
+    pages = [i for i, s in enumerate(summaries) if not s.is_transcript]
+    with tempfile.NamedTemporaryFile(prefix="ldpub-shingles-", suffix=".bin") as handle:
+        handle.write(array("Q", sorted(wanted)).tobytes())
+        handle.flush()
+        tasks = [(handle.name, [summaries[i].path for i in part]) for part in _chunks(pages, READ_CHUNK)]
+        found = [shared for chunk in _mapped(pool, page_shingles_chunk, tasks) for shared in chunk]
+    result = list(summaries)
+    for i, shared in zip(pages, found, strict=True):
+        result[i] = dataclasses.replace(summaries[i], shingles=shared)
+    return result
 
 
 def worker_count(settings: Settings) -> int:
@@ -150,22 +187,30 @@ def _build(settings: Settings, progress: Progress | None, pool: Executor | None,
 
     authority = load_authority(settings.authorities)
     shapes = load_shapes(settings.shapes)
-    records, skipped = read_sources(source_files(settings.sources), settings.on_source_error, progress, pool)
-    if not records:
+    summaries, skipped = read_sources(
+        source_files(settings.sources), settings.on_source_error, progress, pool
+    )
+    if not summaries:
         raise SourceError(str(settings.sources), "no source could be read; nothing was published")
-    sources = len(records)
+    sources = len(summaries)
     lap("read")
-    grouped = group_documents(records)
-    del records
-    pending = deque(_chunks(list(zip(grouped, assign_slugs(grouped), strict=True)), CHUNK_DOCUMENTS))
-    total = len(grouped)
-    del grouped  # from here on, a chunk's records are dropped once it is handed to a worker
+    summaries = _with_page_shingles(summaries, pool)
+    groups = group_summaries(summaries)
+    primaries = [summaries[g.members[0]] for g in groups]
+    slugs = slugs_for([(p.reference, p.record_id, p.path, p.pages) for p in primaries])
+    tasks = [
+        DocumentTask(tuple(summaries[i].path for i in g.members), g.warnings, slug)
+        for g, slug in zip(groups, slugs, strict=True)
+    ]
+    total = len(tasks)
+    del summaries, groups, primaries, slugs
     lap("group")
     uris = Uris(settings.base_uri)
     vocabulary = vocabulary_graph(authority, uris)
     _check(validate(entities_graph(authority, uris) + vocabulary, shapes), "entities and vocabulary")
     build_id = new_build_id()
-    provenance: list[tuple[str, list[SourceInfo]]] = []
+    pending = deque((build_id, chunk) for chunk in _chunks(tasks, CHUNK_DOCUMENTS))
+    del tasks
     warnings: list[str] = []
     counts = {"annotations": 0, "figures": 0}
     with stage_for(settings, build_id) as staging:
@@ -177,7 +222,7 @@ def _build(settings: Settings, progress: Progress | None, pool: Executor | None,
                 _check(report, what)
             for doc in result.documents:
                 loader.add(str(uris.document_graph(doc.slug)), doc.ntriples)
-                provenance.append((doc.slug, doc.sources))
+                loader.add(str(uris.graph(GRAPH_BUILD)), doc.provenance)
                 warnings.extend(doc.warnings)
                 counts["annotations"] += doc.annotations
                 counts["figures"] += doc.figures
@@ -195,8 +240,8 @@ def _build(settings: Settings, progress: Progress | None, pool: Executor | None,
             _check(validate(entities + vocabulary, shapes), "entities (with the names minted from credits)")
         loader.add(str(uris.graph(GRAPH_ENTITIES)), _ntriples(entities))
         loader.add(str(uris.graph(GRAPH_VOCABULARY)), _ntriples(vocabulary))
-        prov = build_graph(uris, build_id, started, datetime.now(UTC), provenance)
-        loader.add(str(uris.graph(GRAPH_BUILD)), _ntriples(prov))
+        activity = build_activity_graph(uris, build_id, started, datetime.now(UTC))
+        loader.add(str(uris.graph(GRAPH_BUILD)), _ntriples(activity))
         loader.flush()
         seconds["load"] = loader.seconds
         lap("process")

@@ -1,10 +1,17 @@
 """The per-document work of a build, run in each worker process (issue 6, "Build").
 
 :func:`init_worker` loads what every document needs once per process (authority, shapes, the small
-validation context); :func:`process_chunk` links, models, validates and serialises a chunk of documents
-and returns N-Triples bytes and the little the main process keeps (slugs, sources, counts, warnings,
-the persons and groups minted from credit lines, the first violation). Minting is deterministic (kind
-and key come from the name), so the main process merges what the workers minted, in document order.
+validation context). The main process never holds the records themselves:
+
+1. :func:`summarise_chunk` reads source files and returns a small :class:`~ldpub.read.assemble.Summary` of
+   each (with its shingle hashes only when it is a transcript);
+2. :func:`page_shingles_chunk`, only when there are transcripts, reads pages again and returns those of
+   their shingle hashes that some transcript has;
+3. :func:`process_chunk` reads each document's files again (reading costs ~1 ms a file) and links,
+   models, validates and serialises them; it returns N-Triples bytes (the document graph and its part of
+   the build graph) and the little the main process keeps (counts, warnings, the persons and groups
+   minted from credit lines, the first violation). Minting is deterministic (kind and key come from the
+   name), so the main process merges what the workers minted, in document order.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import multiprocessing
 import os
 import threading
 import time
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +29,10 @@ from rdflib import Graph
 from .errors import SourceError
 from .link import LinkedDocument, Linker, load_authority
 from .link.authority import Authority, Entry
-from .model import Uris, document_graph, entities_graph, vocabulary_graph
+from .model import Uris, document_graph, document_provenance, entities_graph, vocabulary_graph
 from .model.entities import _entity
 from .read import DocumentSources, read_path
+from .read.assemble import Summary, body_words, shingle_hashes, summarise
 from .read.record import Record, SourceInfo
 from .settings import Settings
 from .validate import Context, Report, load_shapes, validate_documents
@@ -34,6 +43,7 @@ class DocumentResult:
     slug: str
     sources: list[SourceInfo]
     ntriples: bytes
+    provenance: bytes
     warnings: list[str]
     annotations: int
     figures: int
@@ -109,6 +119,40 @@ def read_chunk(paths: list[str]) -> list[Record | SourceError]:
     return out
 
 
+def summarise_chunk(paths: list[str]) -> list[Summary | SourceError]:
+    """Read files into summaries (shingle hashes for transcripts only); errors come back, not raised."""
+    return [
+        r if isinstance(r, SourceError) else summarise(r, with_shingles=r.layout == "transcript")
+        for r in read_chunk(paths)
+    ]
+
+
+_WANTED: tuple[str, frozenset[int]] | None = None
+
+
+def page_shingles_chunk(task: tuple[str, list[str]]) -> list[frozenset[int]]:
+    """``(wanted_file, page paths)`` → each page's shingle hashes that are in the wanted set.
+
+    The wanted set (every transcript's shingle hashes, as native 64-bit integers) is read from
+    ``wanted_file`` once per process.
+    """
+    global _WANTED
+    wanted_file, paths = task
+    if _WANTED is None or _WANTED[0] != wanted_file:
+        _WANTED = (wanted_file, frozenset(array("Q", Path(wanted_file).read_bytes())))
+    wanted = _WANTED[1]
+    return [shingle_hashes(body_words(_reread(path))) & wanted for path in paths]
+
+
+def _reread(path: str) -> Record:
+    """A source read again after the first pass; one that no longer reads fails the build clearly."""
+    try:
+        return read_path(Path(path))
+    except SourceError as error:
+        reason = f"changed while the build ran: {error.reason}"
+        raise _PicklableSourceError(error.path, reason, error.line) from None
+
+
 class _PicklableSourceError(SourceError):
     """A :class:`SourceError` that survives the trip back from a worker process."""
 
@@ -116,12 +160,22 @@ class _PicklableSourceError(SourceError):
         return SourceError, (self.path, self.reason, self.line)
 
 
-def process_chunk(chunk: list[tuple[DocumentSources, str]]) -> ChunkResult:
-    """Link, model, validate and serialise documents ``(sources, slug)``; stops at a violation."""
+@dataclass(frozen=True)
+class DocumentTask:
+    """One document to make: its source files (primary first), grouping warnings and slug."""
+
+    paths: tuple[str, ...]
+    warnings: tuple[str, ...]
+    slug: str
+
+
+def process_chunk(task: tuple[str, list[DocumentTask]]) -> ChunkResult:
+    """``(build_id, documents)``: read, link, model, validate and serialise; stops at a violation."""
     state = _STATE
     assert state is not None, "init_worker() was not called in this process"
+    build_id, documents = task
     result = ChunkResult()
-    seconds = {"link": 0.0, "model": 0.0, "validate": 0.0, "serialise": 0.0}
+    seconds = {"reread": 0.0, "link": 0.0, "model": 0.0, "validate": 0.0, "serialise": 0.0}
     clock = time.perf_counter()
 
     def lap(step: str) -> None:
@@ -131,8 +185,11 @@ def process_chunk(chunk: list[tuple[DocumentSources, str]]) -> ChunkResult:
         clock = now
 
     linked: list[tuple[LinkedDocument, Graph]] = []
-    for sources, slug in chunk:
-        doc, minted = state.link(sources, slug)
+    for document in documents:
+        records = [_reread(path) for path in document.paths]
+        sources = DocumentSources(records[0], records, list(document.warnings))
+        lap("reread")
+        doc, minted = state.link(sources, document.slug)
         result.minted.extend(minted)
         lap("link")
         linked.append((doc, document_graph(doc, state.uris, state.rules)))
@@ -153,6 +210,9 @@ def process_chunk(chunk: list[tuple[DocumentSources, str]]) -> ChunkResult:
                 slug=doc.slug,
                 sources=[r.source for r in doc.sources.sources],
                 ntriples=graph.serialize(format="nt", encoding="utf-8"),
+                provenance=document_provenance(
+                    state.uris, build_id, doc.slug, [r.source for r in doc.sources.sources]
+                ).serialize(format="nt", encoding="utf-8"),
                 warnings=warnings,
                 annotations=len(doc.mentions) + len(doc.figures) + len(doc.references),
                 figures=len(doc.figures),

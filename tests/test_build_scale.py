@@ -20,14 +20,15 @@ from ldpub.build import BuildReport, build
 from ldpub.errors import ValidationFailed
 from ldpub.published import named_graph
 from ldpub.settings import Settings
-from ldpub.store import open_published
+from ldpub.store import SelectResult, open_published
 from ldpub.validate import Context, load_shapes, validate, validate_document
 from ldpub.validate_anchors import proven_annotation_nodes
 
-from .conftest import ROOT, UNTITLED_RECORD, project_settings
+from .conftest import ROOT, SEED_PAGE, SEED_TRANSCRIPT, UNTITLED_RECORD, project_settings
 from .test_shapes import CASES, SHAPES, VALID, Case, broken
 
 DOCUMENTS = 24
+RDF_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 Built = tuple[Settings, BuildReport, list[tuple[str, int, int]]]
 
 
@@ -50,6 +51,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
     )
+    for seed in (SEED_PAGE, SEED_TRANSCRIPT):  # a page and its transcript: one more document, two sources
+        shutil.copy(seed, out / seed.name)
     return out
 
 
@@ -83,7 +86,7 @@ def test_two_workers_build_the_same_dataset_as_one(
 ) -> None:
     settings, report, _ = parallel
     assert report.workers == 2 and serial[1].workers == 1
-    assert report.documents == serial[1].documents == DOCUMENTS
+    assert report.documents == serial[1].documents == DOCUMENTS + 1
     assert report.release.triples == serial[1].release.triples
     assert (report.annotations, report.figures, report.entities) == (
         serial[1].annotations,
@@ -93,9 +96,29 @@ def test_two_workers_build_the_same_dataset_as_one(
     assert sorted(report.warnings) == sorted(serial[1].warnings)
     one, two = graphs(serial[0]), graphs(settings)
     assert sorted(one) == sorted(two)
-    assert sum(name.startswith("document/") for name in one) == DOCUMENTS
+    assert sum(name.startswith("document/") for name in one) == DOCUMENTS + 1
     for name in one:
         assert isomorphic(one[name], two[name]), f"graph {name} differs between 1 and 2 workers"
+
+
+def test_workers_match_the_transcript_to_its_page_and_record_every_source(parallel: Built) -> None:
+    """The main process groups from summaries (shingle hashes), the workers read the files again: the
+    telegram's page and transcript still make one document, and the build graph, written a document
+    at a time, derives every document graph from exactly its sources."""
+    settings = parallel[0]
+    prov = "http://www.w3.org/ns/prov#"
+    with open_published(settings.store) as store:
+        derived = store.query(
+            f"""SELECT ?g ?label WHERE {{ GRAPH ?b {{ ?g <{prov}wasDerivedFrom> ?s . ?s <{RDF_LABEL}> ?label }}
+                FILTER(STRENDS(STR(?b), "/graph/build")) }}"""
+        )
+    assert isinstance(derived, SelectResult)
+    sources: dict[str, set[str]] = {}
+    for row in derived.rows:
+        sources.setdefault(str(row["g"]).rsplit("/", 1)[-1], set()).add(Path(str(row["label"])).name)
+    assert sources["prc-fma-118-01025-02"] == {SEED_PAGE.name, SEED_TRANSCRIPT.name}
+    assert len(sources) == DOCUMENTS + 1
+    assert sum(len(names) for names in sources.values()) == DOCUMENTS + 2
 
 
 def test_every_step_is_timed(serial: tuple[Settings, BuildReport]) -> None:
@@ -129,9 +152,9 @@ def test_progress_is_reported_for_reading_and_documents(parallel: Built) -> None
     seen = parallel[2]
     reads = [done for step, done, _ in seen if step == "read"]
     documents = [done for step, done, _ in seen if step == "documents"]
-    assert reads == list(range(1, DOCUMENTS + 1))
-    assert documents == sorted(documents) and documents[-1] == DOCUMENTS
-    assert {total for step, _, total in seen if step == "documents"} == {DOCUMENTS}
+    assert reads == list(range(1, DOCUMENTS + 3))  # every source file
+    assert documents == sorted(documents) and documents[-1] == DOCUMENTS + 1
+    assert {total for step, _, total in seen if step == "documents"} == {DOCUMENTS + 1}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -152,3 +175,16 @@ def test_the_valid_graph_is_proven_annotation_by_annotation(valid: Graph, shapes
     annotations = set(valid.subjects(RDF.type, URIRef("http://www.w3.org/ns/oa#Annotation")))
     assert annotations and annotations <= proven
     assert validate_document(valid, Context(), shapes_graph).conforms
+
+
+def test_a_source_that_stops_reading_between_the_passes_fails_clearly(tmp_path: Path) -> None:
+    """Workers read each document's files again when they make it: a file deleted meanwhile fails the
+    build naming the file (the published release is untouched: the build never reaches publishing)."""
+    from ldpub.build_worker import DocumentTask, init_worker, process_chunk
+    from ldpub.errors import SourceError
+
+    init_worker(project_settings(tmp_path / "store"))
+    gone = tmp_path / "gone.txt"
+    with pytest.raises(SourceError, match="changed while the build ran") as caught:
+        process_chunk(("b1", [DocumentTask((str(gone),), (), "gone")]))
+    assert "gone.txt" in str(caught.value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -205,14 +206,22 @@ def entries_by_id(entries: list[Entry]) -> list[Entry]:
 
 def assign_slugs(documents: list[DocumentSources]) -> list[str]:
     """A slug per document; documents that share a reference get their pages appended."""
-    slugs = [
-        document_slug(d.primary.reference, d.primary.record_id, d.primary.source.path) for d in documents
-    ]
+    return slugs_for(
+        [
+            (d.primary.reference, d.primary.record_id, d.primary.source.path, d.primary.pages)
+            for d in documents
+        ]
+    )
+
+
+def slugs_for(primaries: Sequence[tuple[str | None, str | None, str, str | None]]) -> list[str]:
+    """:func:`assign_slugs` from each document's primary ``(reference, record_id, path, pages)``."""
+    slugs = [document_slug(reference, record_id, path) for reference, record_id, path, _ in primaries]
     counts = Counter(slugs)
     result = []
-    for doc, slug in zip(documents, slugs, strict=True):
+    for (_, _, path, pages), slug in zip(primaries, slugs, strict=True):
         if counts[slug] > 1:
-            suffix = slugify(doc.primary.pages or "") or slugify(doc.primary.source.path)
+            suffix = slugify(pages or "") or slugify(path)
             slug = f"{slug}-p{suffix}"
         result.append(slug)
     return result
@@ -223,4 +232,4 @@ def link_documents(documents: list[DocumentSources], authority: Authority) -> li
     return [linker.link(doc, slug) for doc, slug in zip(documents, assign_slugs(documents), strict=True)]
 
 
-__all__ = ["LinkedDocument", "Linker", "assign_slugs", "link_documents"]
+__all__ = ["LinkedDocument", "Linker", "assign_slugs", "link_documents", "slugs_for"]

@@ -2,7 +2,7 @@
 
 from .document import document_graph
 from .entities import entities_graph, vocabulary_graph
-from .provenance import build_graph
+from .provenance import build_activity_graph, build_graph, document_provenance
 from .uris import GRAPH_BUILD, GRAPH_ENTITIES, GRAPH_VOCABULARY, Uris
 
 __all__ = [
@@ -10,8 +10,10 @@ __all__ = [
     "GRAPH_ENTITIES",
     "GRAPH_VOCABULARY",
     "Uris",
+    "build_activity_graph",
     "build_graph",
     "document_graph",
+    "document_provenance",
     "entities_graph",
     "vocabulary_graph",
 ]

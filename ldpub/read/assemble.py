@@ -5,10 +5,14 @@ normalised (quotes, dashes, case, white space; list markers are already gone fro
 editorial brackets are kept) and cut into word 5-grams; the transcript joins the page holding at least
 80% of its shingles. An inverted index from shingle to pages keeps this near linear in the number of
 records. Page records of the same document (same reference and pages, or same record id) merge too.
+
+Grouping works on :class:`Summary` values (identity keys, rank, shingle *hashes*), so a build can read
+its sources in worker processes and keep only summaries in the main process, never whole records.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -65,6 +69,68 @@ def shingles(words: list[str], size: int = 5) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+def shingle_hashes(words: list[str], size: int = 5) -> frozenset[int]:
+    """The shingles of ``words`` as stable 64-bit hashes (the same in every process and run).
+
+    Grouping compares hashes, not word tuples, so a build's workers can send them to the main process
+    in little space. A 64-bit collision between two 5-grams is too rare to move an 80% share.
+
+    >>> shingle_hashes(["a", "b", "c"], 2) == shingle_hashes(["a", "b", "c"], 2)
+    True
+    >>> len(shingle_hashes(["a", "b", "c"], 2))
+    2
+    """
+    return frozenset(
+        int.from_bytes(hashlib.blake2b("\x1f".join(s).encode(), digest_size=8).digest(), "big")
+        for s in shingles(words, size)
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What grouping needs of a record: a few hundred bytes, however long the record.
+
+    ``shingles`` are the record's body shingle hashes (:func:`shingle_hashes`); a build leaves them out
+    (``None``) for pages until it knows there are transcripts to match, then keeps only the ones that
+    occur in some transcript.
+    """
+
+    path: str
+    layout: str
+    keys: tuple[str, ...]
+    rank: tuple[int, int, int, str]
+    reference: str | None
+    record_id: str | None
+    pages: str | None
+    shingles: frozenset[int] | None = None
+
+    @property
+    def is_transcript(self) -> bool:
+        return self.layout == TRANSCRIPT
+
+
+def summarise(record: Record, *, with_shingles: bool = True, size: int = 5) -> Summary:
+    """The :class:`Summary` of ``record``."""
+    return Summary(
+        path=record.source.path,
+        layout=record.layout,
+        keys=tuple(_identity_keys(record)),
+        rank=_primary_rank(record),
+        reference=record.reference,
+        record_id=record.record_id,
+        pages=record.pages,
+        shingles=shingle_hashes(body_words(record), size) if with_shingles else None,
+    )
+
+
+@dataclass(frozen=True)
+class Group:
+    """One document: indexes into the summaries given to :func:`group_summaries`, primary first."""
+
+    members: tuple[int, ...]
+    warnings: tuple[str, ...] = ()
+
+
 class _Union:
     def __init__(self, size: int) -> None:
         self.parent = list(range(size))
@@ -93,36 +159,59 @@ def _identity_keys(record: Record) -> list[str]:
 def group_documents(records: list[Record], threshold: float = 0.8, size: int = 5) -> list[DocumentSources]:
     """Group records into documents, primary first, sorted by the primary's source path."""
     records = sorted(records, key=lambda r: r.source.path)
-    union = _Union(len(records))
-    pages = [i for i, r in enumerate(records) if r.layout != TRANSCRIPT]
+    groups = group_summaries([summarise(r, size=size) for r in records], threshold)
+    return [
+        DocumentSources(records[g.members[0]], [records[i] for i in g.members], list(g.warnings))
+        for g in groups
+    ]
+
+
+def group_summaries(summaries: list[Summary], threshold: float = 0.8) -> list[Group]:
+    """Group summarised records into documents (see the module doc), sorted by the primary's path.
+
+    Memory is that of the summaries plus an index of the page shingles that some transcript has: a
+    corpus without transcripts builds no index at all.
+    """
+    order = sorted(range(len(summaries)), key=lambda i: summaries[i].path)
+    ranked = [summaries[i] for i in order]
+    union = _Union(len(ranked))
+    pages = [i for i, r in enumerate(ranked) if not r.is_transcript]
     seen: dict[str, int] = {}
     for i in pages:
-        for key in _identity_keys(records[i]):
+        for key in ranked[i].keys:
             union.join(seen.setdefault(key, i), i)
-    page_shingles = {i: shingles(body_words(records[i]), size) for i in pages}
-    index: dict[tuple[str, ...], list[int]] = {}
-    for i in pages:
-        for shingle in page_shingles[i]:
-            index.setdefault(shingle, []).append(i)
     unmatched: dict[int, str] = {}
-    for t, record in enumerate(records):
-        if record.layout != TRANSCRIPT:
-            continue
-        match, score = _best_page(shingles(body_words(record), size), index, page_shingles)
-        if match is not None and score >= threshold:
-            union.join(match, t)
-        else:
-            unmatched[t] = (
-                f"{record.source.path}: transcript matches no page record "
-                f"(best share of shared word 5-grams {score:.2f}); kept as its own document"
-            )
-    return _collect(records, union, unmatched)
+    transcripts = [t for t, r in enumerate(ranked) if r.is_transcript]
+    if transcripts:
+        wanted_any = frozenset().union(*(ranked[t].shingles or () for t in transcripts))
+        page_shingles = {i: (ranked[i].shingles or frozenset()) & wanted_any for i in pages}
+        index: dict[int, list[int]] = {}
+        for i in pages:
+            for shingle in page_shingles[i]:
+                index.setdefault(shingle, []).append(i)
+        for t in transcripts:
+            match, score = _best_page(ranked[t].shingles or frozenset(), index, page_shingles)
+            if match is not None and score >= threshold:
+                union.join(match, t)
+            else:
+                unmatched[t] = (
+                    f"{ranked[t].path}: transcript matches no page record "
+                    f"(best share of shared word 5-grams {score:.2f}); kept as its own document"
+                )
+    found: dict[int, list[int]] = {}
+    for i in range(len(ranked)):
+        found.setdefault(union.find(i), []).append(i)
+    result = []
+    for members in found.values():
+        primary = min(members, key=lambda i: ranked[i].rank)
+        ordered = [primary, *(i for i in members if i != primary)]
+        warnings = tuple(unmatched[i] for i in members if i in unmatched)
+        result.append(Group(tuple(order[i] for i in ordered), warnings))
+    return sorted(result, key=lambda g: summaries[g.members[0]].path)
 
 
 def _best_page(
-    wanted: set[tuple[str, ...]],
-    index: dict[tuple[str, ...], list[int]],
-    page_shingles: dict[int, set[tuple[str, ...]]],
+    wanted: frozenset[int], index: dict[int, list[int]], page_shingles: dict[int, frozenset[int]]
 ) -> tuple[int | None, float]:
     """The page holding the largest share of ``wanted`` shingles, checked exactly for a few candidates."""
     if not wanted:
@@ -136,19 +225,6 @@ def _best_page(
         if score > best[1]:
             best = (page, score)
     return best
-
-
-def _collect(records: list[Record], union: _Union, unmatched: dict[int, str]) -> list[DocumentSources]:
-    groups: dict[int, list[int]] = {}
-    for i in range(len(records)):
-        groups.setdefault(union.find(i), []).append(i)
-    documents = []
-    for members in groups.values():
-        primary = min(members, key=lambda i: _primary_rank(records[i]))
-        others = [records[i] for i in members if i != primary]
-        warnings = [unmatched[i] for i in members if i in unmatched]
-        documents.append(DocumentSources(records[primary], [records[primary], *others], warnings))
-    return sorted(documents, key=lambda d: d.primary.source.path)
 
 
 def _primary_rank(record: Record) -> tuple[int, int, int, str]:
