@@ -732,3 +732,28 @@ def test_load_shapes_names_the_broken_file(tmp_path: Path) -> None:
 def test_load_shapes_needs_a_shapes_file(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed, match="no shapes files"):
         load_shapes(tmp_path)
+
+
+def test_rdflib_sparql_parses_a_query_text_once_and_binds_afresh_each_time() -> None:
+    """ldpub.validate makes rdflib keep each parsed SHACL-SPARQL query (pySHACL asks the same texts on
+    every run): the same text with other initial bindings gives each binding's own answer."""
+    import rdflib.plugin
+    import rdflib.query
+    from rdflib import Graph, Literal, URIRef
+
+    from ldpub.validate import PreparedSparqlProcessor, _prepared
+
+    graph = Graph()
+    a, b, name = (
+        URIRef("http://example.org/a"),
+        URIRef("http://example.org/b"),
+        URIRef("http://example.org/n"),
+    )
+    graph.add((a, name, Literal("Ada")))
+    graph.add((b, name, Literal("Bob")))
+    text = "SELECT ?n WHERE { $this <http://example.org/n> ?n }"
+    before = _prepared.cache_info().hits
+    answers = [[str(r[0]) for r in graph.query(text, initBindings={"this": node})] for node in (a, b, a)]
+    assert answers == [["Ada"], ["Bob"], ["Ada"]]
+    assert _prepared.cache_info().hits - before == 2
+    assert rdflib.plugin.get("sparql", rdflib.query.Processor) is PreparedSparqlProcessor
