@@ -121,6 +121,14 @@ def test_workers_match_the_transcript_to_its_page_and_record_every_source(parall
     assert sum(len(names) for names in sources.values()) == DOCUMENTS + 2
 
 
+def test_no_triple_of_a_generated_corpus_is_in_two_graphs(parallel: Built) -> None:
+    """ReleaseInfo.triples counts per graph; on a generated corpus too it is the distinct count."""
+    with open_published(parallel[0].store) as store:
+        result = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        assert isinstance(result, SelectResult)
+        assert int(str(result.rows[0]["n"])) == parallel[1].release.triples == store.quad_count()
+
+
 def test_every_step_is_timed(serial: tuple[Settings, BuildReport]) -> None:
     seconds = serial[1].seconds
     for step in ("read", "link", "model", "validate", "load", "total"):

@@ -286,6 +286,14 @@ def test_build_report_counts(built: tuple[Settings, BuildReport]) -> None:
     assert not report.skipped
 
 
+def test_no_fact_is_stated_in_two_graphs(built: tuple[Settings, BuildReport], store: EmbeddedStore) -> None:
+    """Why ReleaseInfo.triples (quads, counted per graph) is the number of distinct triples of the union
+    for ldpub's own data (VoID's void:triples): every graph states facts no other graph states."""
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+    assert isinstance(result, SelectResult)
+    assert int(str(result.rows[0]["n"])) == built[1].release.triples == store.quad_count()
+
+
 def test_every_document_and_entity_uri_is_under_the_base(store: EmbeddedStore) -> None:
     subjects = values(store, "SELECT DISTINCT ?x WHERE { ?x ?p ?o FILTER(isIRI(?x)) }")
     ours = [s for s in subjects if s.startswith(BASE)]
