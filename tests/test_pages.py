@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,7 +24,7 @@ from ldpub.store import EmbeddedStore, SelectResult, open_published
 from ldpub.web import create_app
 from ldpub.web.markup import Span, highlight
 
-from .conftest import BASE, SEED_PAGE, project_settings
+from .conftest import BASE, ROOT, SEED_PAGE, project_settings
 
 SLUG = "prc-fma-118-01025-02"
 DOC = f"/doc/document/{SLUG}"
@@ -513,3 +515,211 @@ def test_static_stylesheet_is_served_from_the_package(client: FlaskClient, teleg
         for h in (e.attrs.get("src"), e.attrs.get("href"))
         if h and h.startswith("//")
     ]
+
+
+# --- long lists come a page at a time (issue 6) --------------------------------------------------------------
+
+PAGED_DOCUMENTS = 60
+HUB_PAGE_BYTES = 100_000
+"""A hub entity's page stays under this many bytes whatever the corpus (0.4-0.95 MB at 1,000 documents
+before paging)."""
+
+
+@pytest.fixture(scope="module")
+def corpus_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FlaskClient, EmbeddedStore]]:
+    """60 generated documents (benchmarks/make_corpus.py): hub places and groups each referred to by most."""
+    sources = tmp_path_factory.mktemp("paged") / "sources"
+    script = str(ROOT / "benchmarks" / "make_corpus.py")
+    command = [
+        sys.executable,
+        script,
+        "--documents",
+        str(PAGED_DOCUMENTS),
+        "--seed",
+        "3",
+        "--out",
+        str(sources),
+    ]
+    subprocess.run(command, check=True, capture_output=True)
+    settings = project_settings(tmp_path_factory.mktemp("paged-store"), sources=sources)
+    build(settings)
+    with open_published(settings.store) as opened:
+        yield create_app(settings, opened).test_client(), opened
+
+
+def _hub(store: EmbeddedStore) -> str:
+    """The entity quoted in the most documents."""
+    rows = select(
+        store,
+        """SELECT ?e (COUNT(DISTINCT ?d) AS ?n) WHERE { ?a oa:hasBody ?e ; oa:hasTarget/oa:hasSource ?en .
+             ?en crm:P73i_is_translation_of ?d FILTER(CONTAINS(STR(?e), "/id/place/")) }
+           GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 1""",
+    )
+    return rows[0]["e"]
+
+
+def _walk(client: FlaskClient, path: str) -> list[tuple[Element, str]]:
+    """Every page of ``path``, following the rel="next" links (in the page and in the Link header)."""
+    pages: list[tuple[Element, str]] = []
+    url: str | None = path
+    while url is not None:
+        response = client.get(url, headers={"Accept": "text/html"})
+        assert response.status_code == 200, (url, response.status_code)
+        page = parse(response.get_data(as_text=True))
+        pages.append((page, url))
+        heads = [e.attrs["href"] for e in page.find_all("link", rel="next")]
+        visible = [e.attrs["href"] for e in page.find_all("a", rel="next")]
+        header = re.findall(r'<([^>]*)>; rel="next"', response.headers.get("Link", ""))
+        assert heads == header == sorted(set(visible)), (url, heads, header, visible)
+        url = heads[0] if heads else None
+        assert len(pages) <= PAGED_DOCUMENTS, "the next links never end"
+    return pages
+
+
+def test_a_hub_entity_page_shows_every_mention_once_across_its_pages(
+    corpus_client: tuple[FlaskClient, EmbeddedStore],
+) -> None:
+    client, store = corpus_client
+    hub = _hub(store)
+    path = "/doc/" + hub.removeprefix(f"{BASE}/id/")
+    expected_quotes = {
+        f"/doc/{row['d'].removeprefix(f'{BASE}/id/')}#ann-{row['start']}-{row['end']}"
+        for row in select(
+            store,
+            f"""SELECT DISTINCT ?d ?start ?end WHERE {{ ?a oa:hasBody <{hub}> ; oa:hasTarget ?t .
+                  ?t oa:hasSource/crm:P73i_is_translation_of ?d ; oa:hasSelector ?s . ?s oa:start ?start ; oa:end ?end }}""",
+        )
+    }
+    expected_documents = {
+        "/doc/" + row["d"].removeprefix(f"{BASE}/id/")
+        for row in select(store, f"SELECT DISTINCT ?d WHERE {{ ?d crm:P67_refers_to <{hub}> }}")
+    }
+    assert len(expected_documents) > 20, "the hub fills more than one page"
+    pages = _walk(client, path)
+    assert len(pages) == -(-len(expected_documents) // 20)
+    quotes = [
+        a.attrs["href"] for page, _ in pages for a in page.find_all("a") if a.attrs.get("class") == "quote"
+    ]
+    assert len(quotes) == len(set(quotes)), "no mention is shown twice"
+    assert set(quotes) == expected_quotes, "every mention is shown"
+    documents = [
+        a.attrs["href"] for page, _ in pages for a in page.find_all("a") if a.attrs.get("class") == "doc-link"
+    ]
+    assert len(documents) == len(set(documents)) and set(documents) == expected_documents
+
+    first = pages[0][0]
+    total = " ".join(first.by_id("mentioned-in").find_all("h2")[0].text().split())
+    assert f"{len(expected_documents)} documents, {len(expected_quotes)} mentions" in total
+    assert f"Documents, by date: 1–20 of {len(expected_documents)}" in " ".join(first.text().split())
+    assert f"Page 1 of {len(pages)}" in first.text()
+    assert not first.find_all("link", rel="prev")
+    last, last_url = pages[-1]
+    assert last_url == f"{path}?page={len(pages)}"
+    assert [e.attrs["href"] for e in last.find_all("link", rel="prev")] == [f"{path}?page={len(pages) - 1}"]
+    subject_of = json_ld(first)["subjectOf"]
+    assert isinstance(subject_of, list) and len(subject_of) == 20, "the schema.org embed lists this page only"
+    for page, _ in pages:
+        assert page.find_all("h1")[0].text() == first.find_all("h1")[0].text()
+
+
+def test_every_page_of_a_hub_stays_small(corpus_client: tuple[FlaskClient, EmbeddedStore]) -> None:
+    client, store = corpus_client
+    for path in (
+        "/doc/" + _hub(store).removeprefix(f"{BASE}/id/"),
+        "/doc/group/prc-mfa",
+        "/",
+        "/search?q=telegram",
+    ):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == 200
+        assert len(response.data) < HUB_PAGE_BYTES, (path, len(response.data))
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x", "1.5", "2 3", "", "1" * 12])
+def test_a_malformed_page_number_is_a_400(
+    corpus_client: tuple[FlaskClient, EmbeddedStore], value: str
+) -> None:
+    client, store = corpus_client
+    for path in ("/doc/" + _hub(store).removeprefix(f"{BASE}/id/"), "/", "/search?q=pak"):
+        separator = "&" if "?" in path else "?"
+        response = client.get(f"{path}{separator}page={value}", headers={"Accept": "text/html"})
+        assert response.status_code == 400, (path, value)
+        assert "?page= must be a whole number from 1" in response.get_data(as_text=True)
+
+
+def test_a_page_past_the_last_is_a_404(corpus_client: tuple[FlaskClient, EmbeddedStore]) -> None:
+    client, store = corpus_client
+    path = "/doc/" + _hub(store).removeprefix(f"{BASE}/id/")
+    last = len(_walk(client, path))
+    response = client.get(f"{path}?page={last + 1}", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert f"page {last + 1} does not exist" in response.get_data(as_text=True)
+    document = client.get("/doc/document/doc-000001?page=2", headers={"Accept": "text/html"})
+    assert document.status_code == 404, "a document's page is one page"
+    assert client.get("/?page=99").status_code == 404
+    assert client.get("/search?q=pak&page=99").status_code == 404
+    assert client.get("/doc/person/nobody-at-all?page=2", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_other_formats_ignore_the_page_number(corpus_client: tuple[FlaskClient, EmbeddedStore]) -> None:
+    client, store = corpus_client
+    path = "/doc/" + _hub(store).removeprefix(f"{BASE}/id/")
+    turtle = client.get(path, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200
+    assert client.get(f"{path}?page=2", headers={"Accept": "text/turtle"}).data == turtle.data
+    assert client.get(f"{path}.ttl?page=99").data == turtle.data
+
+
+def test_the_home_page_lists_every_document_once_by_date(
+    corpus_client: tuple[FlaskClient, EmbeddedStore],
+) -> None:
+    client, store = corpus_client
+    rows = select(
+        store,
+        "SELECT ?d ?date WHERE { ?d crm:P102_has_title ?t ; <http://purl.org/dc/terms/created> ?date }",
+    )
+    expected = [
+        "/doc/" + r["d"].removeprefix(f"{BASE}/id/") for r in sorted(rows, key=lambda r: (r["date"], r["d"]))
+    ]
+    assert len(expected) == PAGED_DOCUMENTS
+    pages = _walk(client, "/")
+    assert [url for _, url in pages] == ["/", "/?page=2"]
+    listed = [
+        a.attrs["href"]
+        for page, _ in pages
+        for a in page.find_all("a")
+        if a.attrs.get("class") == "doc-title"
+    ]
+    assert listed == expected
+    first = pages[0][0]
+    assert f"Documents {PAGED_DOCUMENTS}" in " ".join(first.find_all("h2")[0].text().split())
+    has_part = json_ld(first)["hasPart"]
+    assert isinstance(has_part, list) and len(has_part) == 50
+
+
+def test_search_hits_come_a_page_at_a_time(corpus_client: tuple[FlaskClient, EmbeddedStore]) -> None:
+    client, _ = corpus_client
+    pages = _walk(client, "/search?q=telegram")
+    hits = [
+        a.attrs["href"] for page, _ in pages for a in page.find_all("a") if a.attrs.get("class") == "result"
+    ]
+    assert len(hits) == len(set(hits)) >= PAGED_DOCUMENTS, "every hit once"
+    assert [url for _, url in pages][1:] == [f"/search?q=telegram&page={n}" for n in range(2, len(pages) + 1)]
+    assert len(pages) == -(-len(hits) // 50)
+    assert f"{len(hits)} results for" in " ".join(pages[0][0].text().split())
+
+
+def test_later_pages_are_cacheable_and_conditional(corpus_client: tuple[FlaskClient, EmbeddedStore]) -> None:
+    client, store = corpus_client
+    path = "/doc/" + _hub(store).removeprefix(f"{BASE}/id/")
+    for url in (f"{path}?page=2", "/?page=2", "/search?q=telegram&page=2"):
+        first = client.get(url, headers={"Accept": "text/html"})
+        assert first.headers["Cache-Control"] == "public, max-age=60"
+        assert "Accept" in first.headers["Vary"]
+        etag = first.headers["ETag"]
+        page_one = client.get(url.replace("page=2", "page=1"), headers={"Accept": "text/html"})
+        assert page_one.headers["ETag"] != etag
+        again = client.get(url, headers={"Accept": "text/html", "If-None-Match": etag})
+        assert again.status_code == 304
+        head = client.head(url, headers={"Accept": "text/html"})
+        assert head.status_code == 200 and head.data == b""

@@ -4,7 +4,8 @@ schema.org JSON-LD").
 Documents are ``ArchiveComponent`` + ``Message`` (https://schema.org/ArchiveComponent,
 https://schema.org/Message) with ``dateCreated``, ``sender``, ``recipient``, ``mentions``, ``translator``;
 persons, groups and places are ``Person``, ``Organization`` and ``Place``; concepts ``DefinedTerm``.
-The dicts built here are written into the page by :func:`ldpub.web.markup.json_ld_script`.
+The dicts built here are written into the page by :func:`ldpub.web.markup.json_ld_script`. Each lists only
+what its page shows (a page of documents), so the embed stays bounded however large the corpus grows.
 """
 
 from __future__ import annotations
@@ -112,10 +113,10 @@ def entity_json_ld(view: EntityView, page_url: str) -> dict[str, Any]:
         data["containedInPlace"] = [thing(r) for r in view.falls_within]
     if view.kind == "group" and view.part_of:
         data["parentOrganization"] = [thing(r) for r in view.part_of]
-    documents = {q.document.iri: q.document for q in view.quotes} | {d.iri: d for d in view.documents}
-    if documents:
+    if view.mentioning:  # this page's documents only: the embed stays as small as the page
         data["subjectOf"] = [
-            {"@type": "ArchiveComponent", "@id": d.iri, "name": d.label} for d in documents.values()
+            {"@type": "ArchiveComponent", "@id": m.document.iri, "name": m.document.label}
+            for m in view.mentioning
         ]
     return data
 
