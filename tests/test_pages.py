@@ -723,3 +723,30 @@ def test_later_pages_are_cacheable_and_conditional(corpus_client: tuple[FlaskCli
         assert again.status_code == 304
         head = client.head(url, headers={"Accept": "text/html"})
         assert head.status_code == 200 and head.data == b""
+
+
+def test_a_sender_s_activities_are_each_listed_once_across_its_pages(
+    corpus_client: tuple[FlaskClient, EmbeddedStore],
+) -> None:
+    client, store = corpus_client
+    sender = f"{BASE}/id/group/prc-mfa"
+    expected = {
+        "/doc/" + row["a"].removeprefix(f"{BASE}/id/")
+        for row in select(
+            store,
+            f"""SELECT DISTINCT ?a WHERE {{ {{ ?a crm:P14_carried_out_by <{sender}> }}
+                  UNION {{ ?a <https://w3id.org/ldpub/ns#addressee> <{sender}> }} ?a a crm:E7_Activity }}""",
+        )
+    }
+    assert len(expected) > 50, "more than one page of activities"
+    pages = _walk(client, "/doc/group/prc-mfa")
+    listed = [
+        a.attrs["href"]
+        for page, _ in pages
+        for section in page.find_all("section", id="took-part-in")
+        for a in section.find_all("a")
+        if "rel" not in a.attrs
+    ]
+    assert len(listed) == len(set(listed)) and set(listed) == expected
+    heading = " ".join(pages[0][0].by_id("took-part-in").find_all("h2")[0].text().split())
+    assert heading == f"Took part in {len(expected)}"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from rdflib import Literal
 
 from ..store import Term
+from . import state
 from .pagequery import (
     C,
     KeyList,
@@ -233,15 +234,15 @@ def _concat_query(variable: str, where: str) -> str:
 
 
 def documents_by_date() -> KeyList:
-    """Every described document (a titled ``E31_Document``) by date (``dcterms:created``), then IRI.
+    """Every described document (one with a title: ldpub gives a title to every ``E31_Document`` it
+    describes, and to nothing else) by date (``dcterms:created``), then IRI.
 
-    Read once per release in three index scans (no join, no ``ORDER BY``: the store would decode every
-    IRI at each comparison) and sorted here: ~0.3 s at 100,000 documents.
+    Read once per release in two index scans (no join, no ``ORDER BY``: the store would look up the date of
+    each document, ~20 µs each, or decode both IRIs at each comparison) and sorted here.
     """
 
     def make() -> list[str]:
-        titled = set(concat(_concat_query("d", "?d crm:P102_has_title ?t")))
-        documents = titled & set(concat(_concat_query("d", "?d a crm:E31_Document")))
+        documents = set(concat(_concat_query("d", "?d crm:P102_has_title ?t")))
         dated: dict[str, str] = {}
         pairs = concat(
             "SELECT (GROUP_CONCAT(CONCAT(STR(?d), '|', STR(?b)); separator=' ') AS ?keys) "
@@ -268,12 +269,19 @@ def entity_documents(iri: str) -> KeyList:
 
 
 def entity_activities(iri: str) -> KeyList:
-    """The activities ``iri`` carried out or was the addressee of, by IRI; once per release."""
+    """The activities ``iri`` carried out or was the addressee of, by IRI; once per release.
+
+    ldpub mints every ``E7_Activity`` it makes (a document's sending, obtaining, publication, funding: see
+    ldpub/model/document.py) under ``/id/activity/``; the IRI says which of what the entity carried out
+    are activities (a sender also carries out every figure its documents report), which checking each
+    one's class would take a lookup apiece for (0.08 s for the 6,334 of a sender at 1,000 documents).
+    """
+    prefix = sparql_string(f"{state().settings.base_uri}/id/activity/")
 
     def make() -> list[str]:
         where = (
             f"{{ ?a crm:P14_carried_out_by <{iri}> }} UNION {{ ?a ldpub:addressee <{iri}> }} "
-            "FILTER(isIRI(?a)) FILTER EXISTS { ?a a crm:E7_Activity }"
+            f"FILTER(STRSTARTS(STR(?a), {prefix}))"
         )
         return sorted(set(concat(_concat_query("a", where))))
 
