@@ -177,16 +177,19 @@ def load_entity(iri: str, kind: str, page: int = 1) -> EntityView:
     view.part_of = _grouped_refs(by_p.get(str(C("P107i_is_current_or_former_member_of")), []), "o", "ol")
     view.members = _grouped_refs(by_p.get(str(C("P107_has_current_or_former_member")), []), "o", "ol")
     view.see_also = sorted({text(r["o"]) for r in by_p.get(_RDFS_SEE_ALSO, [])})
+    # Places within and roles are stated in the entities graph (ldpub/model/entities.py): read there, not
+    # among the P129_is_about of every document about the entity (6 ms for a hub at 1,000 documents).
+    entities = f"{iri_base(iri)}/graph/entities"
     contains = select(
-        f"SELECT ?x ?xl WHERE {{ ?x crm:P89_falls_within <{iri}> OPTIONAL {{ ?x rdfs:label ?xl }} }}"
+        f"""SELECT ?x ?xl WHERE {{ GRAPH <{entities}> {{ ?x crm:P89_falls_within <{iri}> }}
+              OPTIONAL {{ ?x rdfs:label ?xl }} }}"""
     )
     view.contains = _grouped_refs(contains, "x", "xl", "place")
-    base = iri_base(iri)
     view.roles = sorted(
         text(r["t"])
         for r in select(
-            f"SELECT ?t WHERE {{ ?r crm:P129_is_about <{iri}> ; crm:P2_has_type <{base}/id/type/role> ; "
-            "crm:P190_has_symbolic_content ?t }"
+            f"""SELECT ?t WHERE {{ GRAPH <{entities}> {{ ?r crm:P129_is_about <{iri}> ;
+                  crm:P2_has_type <{iri_base(iri)}/id/type/role> ; crm:P190_has_symbolic_content ?t }} }}"""
         )
     )
     view.identifiers = sorted(
