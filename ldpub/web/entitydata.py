@@ -87,6 +87,7 @@ class Mentioning:
 
     document: Ref
     quotes: list[Quote] = field(default_factory=list)
+    date: str = ""  # as the source writes it ("March 24, 1962")
 
 
 @dataclass
@@ -348,9 +349,17 @@ def _mentioning(iri: str, documents: list[str]) -> list[Mentioning]:
         context = (found.get("prefix", ""), found.get("exact", ""), found.get("suffix", ""))
         quote = Quote(ref, start, end, *context)
         quotes.setdefault(document, {}).setdefault((start, end), quote)
+    dates: dict[str, str] = {}
+    for r in select(
+        f"""SELECT ?d ?date WHERE {{ VALUES ?d {{ {values(documents)} }}
+              ?d crm:P94i_was_created_by/crm:P4_has_time-span/rdfs:label ?date }}"""
+    ):
+        dates.setdefault(text(r["d"]), text(r["date"]))
     return [
         Mentioning(
-            Ref(d, labels[d], "document"), sorted(quotes.get(d, {}).values(), key=lambda q: (q.start, q.end))
+            Ref(d, labels[d], "document"),
+            sorted(quotes.get(d, {}).values(), key=lambda q: (q.start, q.end)),
+            dates.get(d, ""),
         )
         for d in documents
     ]
