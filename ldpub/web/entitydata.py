@@ -21,6 +21,7 @@ from rdflib import Literal
 from ..store import Term
 from . import state
 from .pagequery import (
+    SMALL,
     C,
     KeyList,
     Pager,
@@ -231,6 +232,10 @@ _RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 _SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 OWL_SAME_AS_IRI = "http://www.w3.org/2002/07/owl#sameAs"
 _OA = "http://www.w3.org/ns/oa#"
+_REF_BYTES = 400
+"""About what a kept :class:`Ref` (an object and two or three strings) takes."""
+_HIT_BYTES = 600
+"""About what a kept :class:`SearchHit` takes."""
 
 
 def _concat_query(variable: str, where: str) -> str:
@@ -299,7 +304,7 @@ def mention_count(iri: str) -> int:
         rows = select(f"SELECT (COUNT(?a) AS ?n) WHERE {{ ?a oa:hasBody <{iri}> }}")
         return int(text(rows[0].get("n")) or 0) if rows else 0
 
-    return kept("keys", ("mentions-of", iri), make, lambda _: 1)
+    return kept("keys", ("mentions-of", iri), make, lambda _: SMALL)
 
 
 def label_literals(iris: list[str]) -> dict[str, list[Literal]]:
@@ -407,7 +412,9 @@ def entities_by_kind(base: str) -> dict[str, tuple[Ref, ...]]:
                 out[kind] = tuple(sorted(refs, key=lambda r: (r.label.lower(), r.iri)))
         return out
 
-    return kept("keys", ("entities", base), make, lambda found: 1 + sum(map(len, found.values())))
+    return kept(
+        "keys", ("entities", base), make, lambda found: SMALL + _REF_BYTES * sum(map(len, found.values()))
+    )
 
 
 def load_home(base: str, page: int = 1) -> HomeView:
@@ -502,7 +509,12 @@ def search(base: str, query: str, page: int = 1) -> SearchView:
     """Page ``page`` of the documents and entities whose label, preferred label or other name contains
     ``query``, best match first; a page past the last raises :class:`~ldpub.web.pagequery.PageError`."""
     query = query.strip()[:MAX_QUERY]
-    hits, more = kept("keys", ("search", base, query), lambda: _ranked(base, query), lambda h: 1 + len(h[0]))
+    hits, more = kept(
+        "keys",
+        ("search", base, query),
+        lambda: _ranked(base, query),
+        lambda h: SMALL + _HIT_BYTES * len(h[0]),
+    )
     found = Slice(page, SEARCH_HITS_PER_PAGE, len(hits))
     paging = pager(page, found, what="this search")
     return SearchView(found.take(hits), found, more, paging)

@@ -229,11 +229,13 @@ def pager(page: int, *slices: Slice, what: str = "this page") -> Pager:
 # --- what a release never changes, kept until the next build -----------------------------------------------
 
 CACHE_KEY = "ldpub.pages"
-MAX_KEYS = 1_000_000
-"""Keys kept per worker process: a 100,000-document corpus's documents in date order and the documents of
-nine hub entities, at ~30 bytes a key (:class:`KeyList`): ~30 MB at most."""
+MAX_KEY_BYTES = 32 * 1024 * 1024
+"""Key lists and other kept values per worker process (~bytes): a 100,000-document corpus's documents in
+date order (~3 MB as a :class:`KeyList`) and the documents of a few hub entities fit several times over."""
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 """Rendered pages kept per worker process (~500 pages of ~30 KB)."""
+SMALL = 64
+"""What a kept number or flag is counted as (bytes)."""
 
 
 class ReleaseCache:
@@ -241,8 +243,8 @@ class ReleaseCache:
     store serves another release (a new build id). Without a build id (a store that has no releases)
     nothing is kept.
 
-    Two budgets, each counted by a ``cost`` the caller gives: ``keys`` (sort keys, counted in entries)
-    and ``pages`` (rendered bodies, counted in bytes).
+    Two budgets, each counted in (approximate) bytes by a ``cost`` the caller gives: ``keys`` (key lists
+    and the like) and ``pages`` (rendered bodies).
 
     >>> cache = ReleaseCache({"keys": 3})
     >>> cache.get("b1", "keys", "a", lambda: [1, 2], len), cache.get("b1", "keys", "a", lambda: [9], len)
@@ -254,7 +256,7 @@ class ReleaseCache:
     """
 
     def __init__(self, budgets: dict[str, int] | None = None) -> None:
-        self.budgets = budgets or {"keys": MAX_KEYS, "pages": MAX_PAGE_BYTES}
+        self.budgets = budgets or {"keys": MAX_KEY_BYTES, "pages": MAX_PAGE_BYTES}
         self._lock = threading.Lock()
         self._build: str | None = None
         self._entries: dict[str, OrderedDict[Hashable, tuple[Any, int]]] = {
@@ -344,6 +346,11 @@ class KeyList(Sequence[str]):
     def __len__(self) -> int:
         return len(self._ends)
 
+    @property
+    def nbytes(self) -> int:
+        """About how much memory the list holds."""
+        return len(self.prefix) + len(self._text) * (1 if self._text.isascii() else 4) + 8 * len(self._ends)
+
     def _at(self, i: int) -> str:
         start = self._ends[i - 1] if i > 0 else 0
         return self.prefix + self._text[start : self._ends[i]]
@@ -367,7 +374,7 @@ def kept(pool: str, key: Hashable, make: Callable[[], T], cost: Callable[[T], in
 
 def keys(key: Hashable, make: Callable[[], Sequence[str]]) -> KeyList:
     """An ordered key list computed once per release (``make`` returns it in its final order)."""
-    return kept("keys", key, lambda: KeyList(make()), lambda found: max(1, len(found)))
+    return kept("keys", key, lambda: KeyList(make()), lambda found: SMALL + found.nbytes)
 
 
 def concat(query: str) -> list[str]:

@@ -41,7 +41,7 @@ from .entitydata import KIND_HEADINGS, entity_kind, entity_pages, labels_of, loa
 from .errors import problem
 from .markup import ALTERNATES, Span, doc_path, highlight, href_for, json_ld_script
 from .pagedata import DocumentView, document_graph_name, load_document, referrers
-from .pagequery import PageError, Pager, Ref, Slice, kept, label_of, pager, parse_page, select, text
+from .pagequery import SMALL, PageError, Pager, Ref, Slice, kept, label_of, pager, parse_page, select, text
 from .representations import ALIASES, BY_SUFFIX, FORMATS, lookup
 from .schemaorg import document_json_ld, entity_json_ld, generic_json_ld, home_json_ld
 
@@ -172,7 +172,7 @@ def _resource_page(iri: str, description: Graph, page: int) -> tuple[str, Pager]
 def _remember(iri: str, html: str, paging: Pager) -> tuple[str, Pager]:
     """Keep how many pages ``iri`` has (for the ``Link`` header of page 1, which the resources blueprint
     answers from its own cache)."""
-    kept("keys", ("pages-of", iri), lambda: paging.pages, lambda _: 1)
+    kept("keys", ("pages-of", iri), lambda: paging.pages, lambda _: SMALL)
     return html, paging
 
 
@@ -192,7 +192,7 @@ def page_count(iri: str) -> int:
             Slice(1, STATEMENTS_PER_PAGE, own).pages, Slice(1, REFERRERS_PER_PAGE, len(referrers(iri))).pages
         )
 
-    return kept("keys", ("pages-of", iri), make, lambda _: 1)
+    return kept("keys", ("pages-of", iri), make, lambda _: SMALL)
 
 
 def _text_spans(view: DocumentView) -> list[Span]:
