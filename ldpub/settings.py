@@ -63,6 +63,23 @@ class Settings:
     sparql_service_allow: tuple[str, ...] = _setting(
         (), "Endpoint URLs a SPARQL `SERVICE` clause may call; empty: federation is refused."
     )
+    sparql_client_queries: int = _setting(
+        2,
+        "SPARQL queries one client (its address; behind `trusted_proxies`, the forwarded one) may have "
+        "running or waiting at once; one more is answered 429. 0: no limit.",
+    )
+    sparql_pool_size: int = _setting(
+        3, "Query worker processes per server worker process; more than `sparql_client_queries`."
+    )
+    sparql_worker_max_bytes: int = _setting(
+        256 * 1024 * 1024,
+        "Resident memory a query process may reach while it runs a query (stopped past it, HTTP 503); one "
+        "holding more than half of it after answering is replaced. 0: no bound.",
+    )
+    representation_cache_bytes: int = _setting(
+        48 * 1024 * 1024,
+        "Bytes of ready answers (descriptions, views, headers) each server worker process keeps per release.",
+    )
     max_request_bytes: int = _setting(
         1_048_576, "Largest request body accepted (bytes); a larger one is answered 413 Content Too Large."
     )
@@ -139,6 +156,11 @@ class Settings:
             raise ConfigError(f"build_workers must be 0 or more, not {self.build_workers}")
         if self.keep_releases < 0:
             raise ConfigError(f"keep_releases must be 0 or more, not {self.keep_releases}")
+        for name in ("sparql_client_queries", "representation_cache_bytes", "sparql_worker_max_bytes"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be 0 or more, not {getattr(self, name)}")
+        if not 1 <= self.sparql_pool_size <= 64:
+            raise ConfigError(f"sparql_pool_size must be between 1 and 64, not {self.sparql_pool_size}")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -1,5 +1,6 @@
 """Reliability under faults (issue 7, items 2 and 3): a rebuild while serving, builds killed with SIGKILL,
-expensive SPARQL stopped at the time limit while other requests are answered, and result caps.
+expensive SPARQL stopped at the time limit while other requests are answered, one client's slow queries
+never holding up another client's, and result caps.
 
 Every test runs the real thing: `ldpub serve` (granian) on 127.0.0.1 via tests/servers.py, and real builds
 (in-process, or `python -m ldpub build` subprocesses that are killed).
@@ -8,6 +9,7 @@ Every test runs the real thing: `ldpub serve` (granian) on 127.0.0.1 via tests/s
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import random
@@ -16,16 +18,21 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 import urllib.error
 import urllib.request
 from collections import Counter
+from email.message import Message
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from ldpub.build import build
+from ldpub.describe import describe
 from ldpub.store import open_published
+from ldpub.web import create_app
+from ldpub.web.representations import BY_NAME, RepresentationCache
 
 from .conftest import ROOT, SEED_PAGE, SEED_TRANSCRIPT, project_settings
 from .servers import ldpub_server
@@ -229,7 +236,10 @@ def test_expensive_queries_are_stopped_while_others_are_answered(tmp_path: Path)
     build(settings)
     answers: dict[str, tuple[int, float, str]] = {}
 
-    with ldpub_server(settings.store, env={"LDPUB_SPARQL_TIMEOUT": "2"}) as url:
+    # All requests come from one address here: the per-client limit (tested below) is off, so three
+    # expensive queries run at once.
+    env = {"LDPUB_SPARQL_TIMEOUT": "2", "LDPUB_SPARQL_CLIENT_QUERIES": "0"}
+    with ldpub_server(settings.store, env=env) as url:
 
         def expensive(name: str, query: str) -> None:
             started = time.monotonic()
@@ -255,14 +265,134 @@ def test_expensive_queries_are_stopped_while_others_are_answered(tmp_path: Path)
             assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
         for thread in threads:
             thread.join(timeout=60)
-    # Pages never wait for SPARQL. A cheap query waits at most for a worker of the query pool: with more
-    # expensive queries than workers (ldpub.query_limits.POOL_SIZE), up to one time limit.
+    # Pages never wait for SPARQL. A cheap query waits at most for a worker of the query pool: with as many
+    # expensive queries as workers (sparql_pool_size, 3), up to one time limit.
     assert max(page_times) < 1.0, page_times
     assert max(sparql_times) < 2.0 + 1.5, sparql_times
     for name, (status, seconds, body) in answers.items():
         assert status == 503, (name, status, body[:300])
         assert "time limit" in json.loads(body)["detail"], name
         assert seconds < 10, (name, seconds)
+
+
+def _sparql(url: str, query: str, client: str) -> tuple[int, Message, str, float]:
+    """Ask ``query`` as the client at address ``client`` (the server trusts one proxy): status, headers,
+    body and seconds taken."""
+    headers = {"Accept": "application/sparql-results+json", "X-Forwarded-For": client}
+    request = urllib.request.Request(f"{url}/sparql?query={quote(query)}", headers=headers)
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = response.read().decode("utf-8")
+            return response.status, response.headers, body, time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        with error:
+            body = error.read().decode("utf-8", "replace")
+            return error.code, error.headers, body, time.monotonic() - started
+
+
+CHEAP = "ASK { ?s a <http://www.cidoc-crm.org/cidoc-crm/E21_Person> }"
+
+
+@pytest.mark.slow
+def test_one_client_s_slow_queries_leave_room_for_the_others(tmp_path: Path) -> None:
+    """Two server worker processes, the default limits (2 queries per client, 3 query processes per server
+    worker): while client A has two queries running until the time limit, every further query of A is 429
+    at once, whichever worker process takes it, and client B's queries are answered promptly."""
+    settings = project_settings(tmp_path / "store")
+    build(settings)
+    timeout = 6
+    env = {"LDPUB_SPARQL_TIMEOUT": str(timeout), "LDPUB_TRUSTED_PROXIES": "1"}
+    with ldpub_server(settings.store, "--workers", "2", env=env) as url:
+        # Start both workers' query processes: concurrent queries from many clients reach both workers.
+        warm: list[int] = []
+        starters = [
+            threading.Thread(target=lambda n=n: warm.append(_sparql(url, CHEAP, f"192.0.2.{n}")[0]))
+            for n in range(16)
+        ]
+        for thread in starters:
+            thread.start()
+        for thread in starters:
+            thread.join(timeout=120)
+        assert warm == [200] * 16, warm
+        slow: list[tuple[int, str, float]] = []
+
+        def slow_query() -> None:
+            status, _, body, seconds = _sparql(url, CARTESIAN, "198.51.100.1")
+            slow.append((status, body, seconds))
+
+        threads = [threading.Thread(target=slow_query) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)  # both of A's queries are running (they run until the time limit)
+        extra = [_sparql(url, CHEAP, "198.51.100.1") for _ in range(4)]
+        other = [_sparql(url, CHEAP, "203.0.113.9") for _ in range(3)]
+        running = [thread.is_alive() for thread in threads]
+        for thread in threads:
+            thread.join(timeout=60)
+        after = _sparql(url, CHEAP, "198.51.100.1")
+    assert all(running), "A's slow queries ended before the checks were done"
+    for status, headers, body, seconds in extra:
+        assert status == 429, (status, body[:300])
+        assert headers["Retry-After"] == str(timeout) and seconds < 2.0
+        detail = json.loads(body)["detail"]
+        assert "at most 2" in detail and "sparql_client_queries" in detail and "198.51.100.1" in detail
+    for status, _, body, seconds in other:
+        assert status == 200 and json.loads(body)["boolean"] is True
+        assert seconds < 2.5, f"client B waited {seconds:.1f} s behind client A (time limit {timeout} s)"
+    assert [status for status, _, _ in slow] == [503, 503], slow
+    assert after[0] == 200, "A's slots are free once its queries have ended"
+
+
+VARIANT_QUERY = 'SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), "VARIANT")) }'
+
+
+@pytest.mark.slow
+def test_sparql_answers_name_the_release_they_were_read_from(tmp_path: Path) -> None:
+    """Readers query /sparql on a real server while five rebuilds swap releases under it: every answer is
+    200 and the title variant in its body is the one of the build its ETag names (the query processes
+    switch releases on their own, so the ETag must come from the process that answered)."""
+    variants = {m: _variant_sources(tmp_path / m, m) for m in ("ALPHAVARIANT", "BETAVARIANT")}
+    store = tmp_path / "store"
+    marker_of: dict[str, str] = {}
+    first = build(project_settings(store, sources=variants["ALPHAVARIANT"]))
+    marker_of[first.release.build_id] = "ALPHAVARIANT"
+    seen: list[tuple[int, str | None, str, str]] = []
+    stop = threading.Event()
+
+    with ldpub_server(store, env={"LDPUB_TRUSTED_PROXIES": "1"}) as url:
+
+        def reader(n: int) -> None:
+            while not stop.is_set():
+                status, headers, body, _ = _sparql(url, VARIANT_QUERY, f"192.0.2.{n}")
+                etag = headers.get("ETag", "")
+                build_id = etag.removeprefix("W/").strip('"').split(".")[0] if etag else None
+                found = [m for m in ("ALPHAVARIANT", "BETAVARIANT") if m in body]
+                seen.append((status, build_id, ",".join(found), headers.get("Last-Modified", "")))
+
+        threads = [threading.Thread(target=reader, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        try:
+            for n in range(5):
+                time.sleep(0.3)
+                marker = "BETAVARIANT" if n % 2 == 0 else "ALPHAVARIANT"
+                report = build(project_settings(store, sources=variants[marker]))
+                marker_of[report.release.build_id] = marker
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=60)
+
+    assert len(seen) > 50, "the readers made too few requests to mean anything"
+    errors = Counter(status for status, _, _, _ in seen if status != 200)
+    assert not errors, f"answers other than 200 during rebuilds: {errors}"
+    mixes = [(b, f) for _, b, f, _ in seen if b is None or b not in marker_of or f != marker_of[b]]
+    assert not mixes, f"answers whose body is not of the build their ETag names: {mixes[:5]} ({len(mixes)})"
+    assert all(modified for _, _, _, modified in seen), "every answer has a Last-Modified"
+    served = {b for _, b, _, _ in seen}
+    assert len(served) >= 3, f"the readers saw too few of the {len(marker_of)} releases: {served}"
 
 
 @pytest.mark.slow
@@ -281,6 +411,46 @@ def test_result_cap_holds_on_the_real_server(tmp_path: Path) -> None:
         status, _, body = _get(f"{url}/sparql?query={quote(construct)}&format=nt", "application/n-triples")
     assert truncated == "true" and len(rows) == 25
     assert status == 200 and len([line for line in body.splitlines() if line.strip()]) == 25
+
+
+# --- memory over time ---------------------------------------------------------------------------------------
+
+
+def test_the_representation_cache_stays_within_its_budget(tmp_path: Path) -> None:
+    """Everything the per-release cache keeps counts against representation_cache_bytes: bodies per format,
+    memoised values (profile views with their headers, as many as are asked) and the descriptions kept. Before,
+    only the bodies counted, and memoised views were dropped only past 100,000 keys, whatever their size.
+    The memory the cache really holds (tracemalloc) stays within its budget."""
+    settings = project_settings(tmp_path / "store", representation_cache_bytes=2 * 2**20)
+    build(settings)
+    with open_published(settings.store) as store:
+        iris = [str(row["s"]) for row in store.query(RESOURCES).rows]  # type: ignore[union-attr]
+        assert len(iris) > 200
+        app = create_app(settings, store)
+        app.test_client().get(DOC, headers={"Accept": "text/turtle"})
+        cache = app.extensions["ldpub.representations"]
+        assert isinstance(cache, RepresentationCache) and cache.max_bytes == 2 * 2**20
+        build_id = store.release_info().build_id
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for n in range(3000):  # profile views of 10 KB and their headers, each asked once
+                cache.memo(
+                    build_id, ("profile", "edm", f"{n}", "turtle"), lambda: (os.urandom(10_000), [("A", "b")])
+                )
+            for iri in iris:
+                for name in ("turtle", "ntriples"):
+                    cache.get(build_id, iri, BY_NAME[name], lambda iri=iri: describe(store, iri))
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+    assert cache.size <= cache.max_bytes
+    assert held < 1.5 * cache.max_bytes, f"the cache holds {held / 2**20:.1f} MiB for a budget of 2 MiB"
+
+
+RESOURCES = "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?s), '/id/')) }"
 
 
 if __name__ == "__main__":  # the longer loop of docs/RELIABILITY.md

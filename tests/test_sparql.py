@@ -206,6 +206,25 @@ def test_head_answers_without_body(client: FlaskClient) -> None:
     assert response.headers["Content-Type"].startswith("application/sparql-results+json")
 
 
+def test_answers_carry_validators_of_the_release_they_were_read_from(
+    client: FlaskClient, store: EmbeddedStore
+) -> None:
+    """A weak ETag naming the release (build id first) and the query, Last-Modified the release's time;
+    304 for a matching If-None-Match; another query or format has another ETag."""
+    release = store.release_info()
+    response = get(client, PERSONS)
+    etag = response.headers["ETag"]
+    assert etag.startswith(f'W/"{release.build_id}.')
+    assert response.last_modified == release.created.replace(microsecond=0)
+    assert response.headers["Cache-Control"] == "no-cache"
+    again = client.get("/sparql", query_string={"query": PERSONS}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert get(client, PERSONS, "application/sparql-results+xml").headers["ETag"] != etag
+    assert get(client, PERSONS + " LIMIT 1").headers["ETag"] != etag
+    posted = client.post("/sparql", data={"query": PERSONS})
+    assert posted.status_code == 200 and posted.headers["ETag"] == etag
+
+
 # Dataset (Protocol §2.1.4; the default graph is the union of the named graphs)
 
 

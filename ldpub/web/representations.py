@@ -13,6 +13,7 @@ id, resource, format) and drops everything when the store serves another release
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -151,7 +152,44 @@ def not_found(iri: str, fmt: Format) -> bytes:
 
 
 T = TypeVar("T")
-MAX_MEMO = 100_000
+DEFAULT_MAX_BYTES = 48 * 1024 * 1024
+"""The budget when no settings are at hand; the server passes ``representation_cache_bytes``."""
+ENTRY_BYTES = 400
+"""Bookkeeping memory of one cached item (dictionary slots, LRU node, key, entry object), counted toward
+the budget so that many small items cannot outgrow it."""
+TRIPLE_BYTES = 1500
+"""Memory of one triple of a kept description (an rdflib memory graph indexes it three times, and the
+description also keeps it per named graph), measured with tracemalloc on the 100-document corpus."""
+
+
+def footprint(value: object, depth: int = 0) -> int:
+    """An estimate of the memory ``value`` holds (bytes): exact for bytes and text, summed over tuples,
+    lists and dicts (three levels deep), ``sys.getsizeof`` for anything else.
+
+    >>> footprint(b"x" * 1000) > 1000, footprint(("a", b"b" * 100)) > 100
+    (True, True)
+    """
+    if isinstance(value, tuple | list) and depth < 3:
+        return sys.getsizeof(value) + sum(footprint(v, depth + 1) for v in value)
+    if isinstance(value, dict) and depth < 3:
+        return sys.getsizeof(value) + sum(
+            footprint(k, depth + 1) + footprint(v, depth + 1) for k, v in value.items()
+        )
+    return sys.getsizeof(value)
+
+
+def _budget_of_app() -> int:
+    """``representation_cache_bytes`` of the running application's settings (the caches are made inside
+    a request), else :data:`DEFAULT_MAX_BYTES`."""
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        from . import EXTENSION_KEY
+
+        state = current_app.extensions.get(EXTENSION_KEY)
+        if state is not None:
+            return int(state.settings.representation_cache_bytes)
+    return DEFAULT_MAX_BYTES
 
 
 @dataclass
@@ -175,22 +213,36 @@ class Representation:
 
 
 class RepresentationCache:
-    """Bytes per (release build id, resource, format), least recently used dropped past ``max_bytes``.
+    """Ready answers of one release, least recently used dropped past ``max_bytes``.
 
-    A request for a warm entry is a dictionary lookup. The first request for a resource reads its
-    description (kept for the few next formats asked of it); a new release id drops everything.
-    ``build_id`` None (a store without releases) bypasses the cache.
+    Three kinds share the budget and one least-recently-used order: the bytes of a resource per format
+    (:meth:`get`), values memoised per key (:meth:`memo`: profile views and their headers, dataset
+    descriptions, response headers) and the descriptions read last (kept for the few next formats asked
+    of a resource, at most ``max_descriptions``). Each counts its bytes, estimated for memoised values
+    (:func:`footprint`) and descriptions (:data:`TRIPLE_BYTES` per triple), plus :data:`ENTRY_BYTES` of
+    bookkeeping. A request for a warm entry is a dictionary lookup; a new release id drops everything.
+    ``build_id`` None (a store without releases) or a budget of 0 bypasses the cache.
+
+    ``max_bytes`` None: the running application's ``representation_cache_bytes`` setting.
     """
 
-    def __init__(self, max_bytes: int = 256 * 1024 * 1024, max_descriptions: int = 64) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self, max_bytes: int | None = None, max_descriptions: int = 64) -> None:
+        self.max_bytes = _budget_of_app() if max_bytes is None else max_bytes
         self.max_descriptions = max_descriptions
         self._lock = threading.Lock()
         self._build: str | None = None
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._entries: dict[str, _Entry] = {}
         self._descriptions: OrderedDict[str, Description] = OrderedDict()
-        self._size = 0
         self._memo: dict[Hashable, Any] = {}
+        self._order: OrderedDict[tuple[str, Hashable], int] = OrderedDict()
+        """(kind, key) → bytes counted, least recently used first (kinds: "r" entry, "m" memo,
+        "d" description)."""
+        self._size = 0
+
+    @property
+    def size(self) -> int:
+        """Bytes counted against the budget now."""
+        return self._size
 
     def _switch(self, build_id: str) -> None:
         """Forget everything of an earlier release (call with the lock held)."""
@@ -199,31 +251,52 @@ class RepresentationCache:
             self._entries.clear()
             self._descriptions.clear()
             self._memo.clear()
+            self._order.clear()
             self._size = 0
 
+    def _touch(self, kind: str, key: Hashable) -> None:
+        self._order.move_to_end((kind, key))
+
+    def _count(self, kind: str, key: Hashable, size: int) -> None:
+        """Count ``size`` more bytes for (kind, key), mark it used, and drop the least recently used
+        items while over the budget (call with the lock held)."""
+        slot = (kind, key)
+        self._order[slot] = self._order.get(slot, 0) + size
+        self._order.move_to_end(slot)
+        self._size += size
+        while self._size > self.max_bytes and self._order:
+            (old_kind, old_key), freed = self._order.popitem(last=False)
+            self._size -= freed
+            if old_kind == "r":
+                self._entries.pop(str(old_key), None)
+            elif old_kind == "m":
+                self._memo.pop(old_key, None)
+            else:
+                self._descriptions.pop(str(old_key), None)
+
     def memo(self, build_id: str | None, key: Hashable, make: Callable[[], T]) -> T:
-        """``make()`` computed once per release and ``key`` (e.g. a response's headers); no cache
-        without a release id. At most :data:`MAX_MEMO` keys are kept."""
-        if build_id is None:
+        """``make()`` computed once per release and ``key`` (e.g. a response's headers) while it stays
+        within the budget; no cache without a release id."""
+        if build_id is None or self.max_bytes <= 0:
             return make()
         with self._lock:
             self._switch(build_id)
             if key in self._memo:
+                self._touch("m", key)
                 value: T = self._memo[key]
                 return value
         value = make()
         with self._lock:
-            if build_id == self._build:
-                if len(self._memo) >= MAX_MEMO:
-                    self._memo.clear()
+            if build_id == self._build and key not in self._memo:
                 self._memo[key] = value
+                self._count("m", key, ENTRY_BYTES + footprint(key) + footprint(value))
         return value
 
     def get(
         self, build_id: str | None, iri: str, fmt: Format, read: Callable[[], Description]
     ) -> Representation:
         """The representation of ``iri`` as ``fmt`` in release ``build_id``; ``read`` describes it."""
-        if build_id is None:
+        if build_id is None or self.max_bytes <= 0:
             fresh = read()
             body = serialise(fresh, fmt) if fresh.found else b""
             return Representation(fresh.found, tuple(fresh.licenses), body, fresh.inbound_truncated)
@@ -231,11 +304,13 @@ class RepresentationCache:
             self._switch(build_id)
             entry = self._entries.get(iri)
             if entry is not None:
-                self._entries.move_to_end(iri)
                 ready = entry.bodies.get(fmt.name)
                 if ready is not None or not entry.found:
+                    self._touch("r", iri)
                     return Representation(entry.found, entry.licenses, ready or b"", entry.truncated)
             kept = self._descriptions.get(iri)
+            if kept is not None:
+                self._touch("d", iri)
         description = kept if kept is not None else read()
         body = serialise(description, fmt) if description.found else b""
         with self._lock:
@@ -251,16 +326,15 @@ class RepresentationCache:
             entry = self._entries[iri] = _Entry(
                 description.found, tuple(description.licenses), description.inbound_truncated
             )
-        if description.found and fmt.name not in entry.bodies:
+            self._count("r", iri, ENTRY_BYTES + len(iri))
+        if description.found and fmt.name not in entry.bodies and iri in self._entries:
             entry.bodies[fmt.name] = body
             entry.size += len(body)
-            self._size += len(body)
-            self._descriptions[iri] = description
-            self._descriptions.move_to_end(iri)
-            while len(self._descriptions) > self.max_descriptions:
-                self._descriptions.popitem(last=False)
-        while self._size > self.max_bytes and len(self._entries) > 1:
-            _, dropped = self._entries.popitem(last=False)
-            self._size -= dropped.size
-        if len(self._entries) > 100_000:
-            self._entries.popitem(last=False)
+            self._count("r", iri, len(body))
+            if iri not in self._descriptions and iri in self._entries:
+                self._descriptions[iri] = description
+                triples = len(description.graph) + sum(len(t) for t in description.quads.values())
+                self._count("d", iri, ENTRY_BYTES + TRIPLE_BYTES * triples)
+                while len(self._descriptions) > self.max_descriptions:
+                    old, _ = self._descriptions.popitem(last=False)
+                    self._size -= self._order.pop(("d", old), 0)

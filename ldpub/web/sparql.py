@@ -14,10 +14,19 @@ and the example queries at ``/.well-known/sparql-examples``.
   refused ``SERVICE`` → 403; another body type → 415; another method → 405 with ``Allow`` (Flask's
   routing, answered by :mod:`ldpub.web.errors`); the time limit → 503.
 * Limits: ``sparql_timeout`` and ``sparql_max_rows`` (:mod:`ldpub.query_limits`); a cut answer carries
-  ``X-SPARQL-Truncated: true`` and a ``Warning`` header, and the query page shows a note.
+  ``X-SPARQL-Truncated: true`` and a ``Warning`` header, and the query page shows a note. One client may
+  have ``sparql_client_queries`` queries running or waiting at once (:class:`ldpub.web.limits.ClientLimit`);
+  one more → 429 with ``Retry-After``. The query processes (``sparql_pool_size`` per server process)
+  outnumber that limit, so one client's slow queries always leave a process for the others.
+* Validators: an answer's weak ``ETag`` names the release it was computed on (the query process reports
+  it: a rebuild may have switched that process to a newer release than the request's) with a digest of
+  the query, its dataset and the format; ``Last-Modified`` is that release's time; 304 when it matches.
 """
 
 from __future__ import annotations
+
+import hashlib
+import math
 
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import Graph, URIRef
@@ -50,6 +59,7 @@ from ..store import SelectResult, Term
 from . import state
 from .conneg import negotiate
 from .errors import problem
+from .limits import TooManyQueries, client_key, client_limit
 from .markup import href_for
 
 sparql = Blueprint("sparql", __name__)
@@ -190,15 +200,21 @@ def _answer(text: str, default: list[str], named: list[str], fmt: str | None) ->
         prepared = with_base(with_dataset(text, default, named), _endpoint_url())
     except ValueError as exc:
         raise _Refusal(400, f"default-graph-uri/named-graph-uri: {exc}") from exc
+    union = not has_dataset_clause(prepared)
     try:
-        limited = run_limited(
-            state().store,
-            prepared,
-            union_default_graph=not has_dataset_clause(prepared),
-            timeout=settings.sparql_timeout,
-            max_rows=settings.sparql_max_rows,
-            allow_federation=bool(settings.sparql_service_allow),
-        )
+        with client_limit(settings).slot(client_key(request.remote_addr)):
+            limited = run_limited(
+                state().store,
+                prepared,
+                union_default_graph=union,
+                timeout=settings.sparql_timeout,
+                max_rows=settings.sparql_max_rows,
+                allow_federation=bool(settings.sparql_service_allow),
+                pool_size=settings.sparql_pool_size,
+                worker_max_bytes=settings.sparql_worker_max_bytes,
+            )
+    except TooManyQueries as exc:
+        return problem(429, str(exc), {"Retry-After": str(math.ceil(settings.sparql_timeout))})
     except QueryTimeout as exc:
         return problem(503, str(exc), {"Retry-After": "10"})
     except QueryError as exc:
@@ -206,16 +222,33 @@ def _answer(text: str, default: list[str], named: list[str], fmt: str | None) ->
     if chosen is None:
         chosen = _choose(_formats_for(_form_of(limited.result)), fmt, html=True)
     if chosen == "html":
-        return _page(text, limited)
+        return _validated(_page(text, limited), limited, prepared, union, "html")
     assert isinstance(chosen, Format)
     response = _serialise(limited, chosen)
-    response.headers["Cache-Control"] = "no-cache"
     if limited.truncated:
         response.headers["X-SPARQL-Truncated"] = "true"
         response.headers["X-SPARQL-Max-Rows"] = str(settings.sparql_max_rows)
         response.headers["Warning"] = (
             f'199 - "answer cut to {settings.sparql_max_rows} rows or triples (setting sparql_max_rows)"'
         )
+    return _validated(response, limited, prepared, union, chosen.name)
+
+
+def _validated(response: Response, limited: Limited, query: str, union: bool, fmt: str) -> Response:
+    """A weak ETag ``W/"{build id}.{digest}"`` naming the release the answer was computed on, and that
+    release's time as Last-Modified; 304 when the client's copy matches. Weak: an answer with fresh blank
+    nodes, ``RAND()`` or ``NOW()`` is equivalent but not byte for byte the same when asked again."""
+    response.headers["Cache-Control"] = "no-cache"  # revalidate: the release may have changed
+    release = limited.release
+    if release is None:
+        return response
+    settings = state().settings
+    key = "\n".join([query, str(union), fmt, str(settings.sparql_max_rows), request.host])
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    response.set_etag(f"{release.build_id}.{digest}", weak=True)
+    response.last_modified = release.created
+    if request.method in ("GET", "HEAD"):
+        response.make_conditional(request)
     return response
 
 
