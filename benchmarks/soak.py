@@ -3,11 +3,14 @@
     python benchmarks/soak.py --store var/store                         # 64 clients, 5 minutes
     python benchmarks/soak.py --store var/store --clients 8 --seconds 20  # a quick look
     python benchmarks/soak.py --sources var/corpus-100                   # build that corpus first
+    python benchmarks/soak.py --store S --server-env LDPUB_SPARQL_POOL_SIZE=2   # a setting changed
+    python benchmarks/soak.py --store S --fairness     # one client's slow SPARQL vs another's cheap query
 
 Starts `ldpub serve` (granian, ``--workers``) on a free loopback port over the store, discovers what to ask
 from the server itself (every resource under /id/, the OAI-PMH records), then runs ``--clients`` clients
 (threads spread over ``--procs`` processes, each with a keep-alive connection) for ``--seconds`` seconds or
-``--max-requests`` requests, whichever comes first. Each request is drawn from a fixed mix:
+``--max-requests`` requests, whichever comes first. Each request is drawn from a fixed mix (weights
+50/10/15/10/15 % in the order below, or ``--mix``):
 
 * resource descriptions in every format (Turtle, JSON-LD, RDF/XML, N-Triples, N-Quads, HTML) and profile
   (CIDOC-CRM, EDM, schema.org, RiC-O, Linked Art), by content negotiation and by extension;
@@ -17,10 +20,21 @@ from the server itself (every resource under /id/, the OAI-PMH records), then ru
 * OAI-PMH harvests: ListRecords/ListIdentifiers followed through every resumption token (the server runs
   with ``oai_page_size`` 10 so that paging happens).
 
+Each client is its own address for the server: the server trusts one proxy (``trusted_proxies = 1``) and
+each client sends ``X-Forwarded-For: 10.P.N.1``, so the per-client SPARQL limit (``sparql_client_queries``)
+applies per client as it would on a public server behind a reverse proxy; its ``429`` answers are counted.
+
+``--fairness`` runs one scene instead (issue 7, item 1): the server with one worker process; client A
+sends ``--slow`` copies of queries/09-credits.rq at once; while they run, client B sends five cheap ``ASK``
+queries one after the other, then A one cheap query more. It prints A's statuses and B's latencies.
+
 Only 127.0.0.1 is ever contacted. Reports requests served, answers by status class, 5xx, connection
-errors, latency percentiles (p50, p90, p99, max), requests per second, and the resident memory (RSS) of the
-whole server (granian and its workers and query processes) at the start (after a warm-up), every 10 s and
-at the end. Exits 1 on any 5xx or connection error. ``--json FILE`` writes the figures as JSON.
+errors, latency percentiles (p50, p90, p99, max), requests per second, and the memory of the whole server
+(granian and its workers and query processes) at the start (after a warm-up), every ``--sample`` seconds
+and at the end: the sum of RSS (shared pages counted in every process that maps them) and the sum of PSS
+(each shared page divided among the processes that share it: what the tree really occupies), and per
+process (role ``main``, ``web`` or ``query``) its RSS, PSS and anonymous memory, so what grows can be
+told apart. Exits 1 on any 5xx or connection error. ``--json FILE`` writes the figures as JSON.
 """
 
 from __future__ import annotations
@@ -59,8 +73,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def tree_rss_kib(root_pid: int) -> int:
-    """Resident memory (KiB) of ``root_pid`` and every descendant, from /proc."""
+def _smaps_rollup(pid: int) -> dict[str, int]:
+    """Rss, Pss and Anonymous (KiB) of one process, from /proc/PID/smaps_rollup."""
+    wanted = {"Rss": "rss", "Pss": "pss", "Anonymous": "anon"}
+    found: dict[str, int] = {}
+    with open(f"/proc/{pid}/smaps_rollup") as handle:
+        for line in handle:
+            key, _, value = line.partition(":")
+            if key in wanted:
+                found[wanted[key]] = int(value.split()[0])
+    return found
+
+
+def tree_memory(root_pid: int) -> list[dict[str, Any]]:
+    """Per process of the server tree: pid, role (main, web, query), RSS, PSS and anonymous memory (KiB)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -71,18 +97,19 @@ def tree_rss_kib(root_pid: int) -> int:
             children.setdefault(int(fields[1]), []).append(int(entry))
         except OSError:
             continue
-    total, todo = 0, [root_pid]
+    found, todo = [], [(root_pid, 0)]
     while todo:
-        pid = todo.pop()
-        todo.extend(children.get(pid, []))
+        pid, depth = todo.pop()
+        todo.extend((child, depth + 1) for child in children.get(pid, []))
         try:
-            with open(f"/proc/{pid}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+            memory = _smaps_rollup(pid)
         except OSError:
             continue
-    return total
+        role = "query" if "ldpub.query_limits" in command else ("main" if depth == 0 else "web")
+        found.append({"pid": pid, "role": role, **memory})
+    return found
 
 
 # --- what to ask -------------------------------------------------------------------------------------------------
@@ -124,11 +151,17 @@ def discover(port: int) -> dict[str, Any]:
     return {"paths": paths, "queries": queries, "slow_queries": slow}
 
 
+KINDS = ["resource", "page", "sparql", "recon", "oai"]
+MIX = {"resource": 50, "page": 10, "sparql": 15, "recon": 10, "oai": 15}
+"""The default weights of the request kinds (``--mix`` changes them)."""
+
+
 def one_request(
     rng: random.Random, plan: dict[str, Any]
 ) -> list[tuple[str, str, bytes | None, dict[str, str]]]:
     """One client action: a list of requests (an OAI harvest is several, chained by tokens later)."""
-    kind = rng.choices(["resource", "page", "sparql", "recon", "oai"], weights=[50, 10, 15, 10, 15])[0]
+    mix = plan.get("mix", MIX)
+    kind = rng.choices(KINDS, weights=[mix.get(k, 0) for k in KINDS])[0]
     requests = _requests(rng, plan, kind)
     for request in requests:
         request[3]["x-kind"] = kind
@@ -201,6 +234,7 @@ def run_clients(
 
     def client(n: int) -> None:
         rng = random.Random(seed * 1000 + n)
+        address = f"10.{seed % 256}.{n % 256}.1"  # this client's address for the server (X-Forwarded-For)
         connection = http.client.HTTPConnection(HOST, port, timeout=60)
         while True:
             queue = one_request(rng, plan)
@@ -213,7 +247,9 @@ def run_clients(
                 kind = headers.pop("x-kind", "other")
                 started = time.perf_counter()
                 try:
-                    connection.request(method, path, body=body, headers=headers)
+                    connection.request(
+                        method, path, body=body, headers={**headers, "X-Forwarded-For": address}
+                    )
                     response = connection.getresponse()
                     data = response.read()
                 except (OSError, http.client.HTTPException) as error:
@@ -305,6 +341,69 @@ def _by_kind(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     }
 
 
+CHEAP = "ASK { ?s a <http://www.cidoc-crm.org/cidoc-crm/E21_Person> }"
+
+
+def _ask(port: int, query: str, client: str) -> tuple[int, float]:
+    """Status and seconds of one SPARQL GET as the client at address ``client``."""
+    headers = {"Accept": "application/sparql-results+json", "X-Forwarded-For": client}
+    started = time.perf_counter()
+    status, _ = _fetch(port, "GET", "/sparql?" + urllib.parse.urlencode({"query": query}), None, headers)
+    return status, time.perf_counter() - started
+
+
+def fairness(port: int, slow_count: int) -> dict[str, Any]:
+    """Client A's slow queries in flight; A's one more, and B's cheap queries meanwhile."""
+    slow_text = (ROOT / "queries" / "09-credits.rq").read_text(encoding="utf-8")
+    _ask(port, CHEAP, "192.0.2.1")  # the query processes are up
+    alone = _ask(port, slow_text, "192.0.2.2")
+    slow: list[tuple[int, float]] = []
+    threads = [
+        threading.Thread(target=lambda: slow.append(_ask(port, slow_text, "198.51.100.1")))
+        for _ in range(slow_count)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    probes = [_ask(port, CHEAP, "203.0.113.9") for _ in range(5)]
+    in_flight = sum(thread.is_alive() for thread in threads)
+    extra = _ask(port, CHEAP, "198.51.100.1")
+    for thread in threads:
+        thread.join()
+    return {
+        "slow_query_alone_s": round(alone[1], 2),
+        "a_slow": [(status, round(seconds, 2)) for status, seconds in slow],
+        "a_one_more": (extra[0], round(extra[1], 3)),
+        "b_cheap": [(status, round(seconds, 3)) for status, seconds in probes],
+        "a_slow_still_running_after_b": in_flight,
+    }
+
+
+def _mib(kib: float) -> float:
+    return round(kib / 1024, 1)
+
+
+def _span(samples: list[tuple[float, list[dict[str, Any]]]], key: str) -> dict[str, float]:
+    """Start, end and max of the whole tree's ``key`` (rss or pss), MiB."""
+    totals = [sum(p.get(key, 0) for p in procs) for _, procs in samples]
+    return {"start": _mib(totals[0]), "end": _mib(totals[-1]), "max": _mib(max(totals))}
+
+
+def _sample(t: float, procs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One memory sample: totals, and per role the count and the per-process RSS/PSS/anonymous (MiB)."""
+    roles: dict[str, list[dict[str, Any]]] = {}
+    for proc in procs:
+        roles.setdefault(proc["role"], []).append(
+            {"pid": proc["pid"], **{k: _mib(proc.get(k, 0)) for k in ("rss", "pss", "anon")}}
+        )
+    return {
+        "t": t,
+        "rss": _mib(sum(p.get("rss", 0) for p in procs)),
+        "pss": _mib(sum(p.get("pss", 0) for p in procs)),
+        "processes": roles,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, help="a built store (else --sources is built first)")
@@ -314,13 +413,29 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=300.0)
     parser.add_argument("--max-requests", type=int, default=2_000_000)
     parser.add_argument("--workers", type=int, default=2, help="granian worker processes of the server")
+    parser.add_argument("--sample", type=float, default=10.0, help="seconds between memory samples")
+    parser.add_argument("--server-env", action="append", default=[], help="NAME=VALUE for the server")
+    parser.add_argument(
+        "--mix",
+        help="weights of the request kinds, e.g. resource=60,sparql=20,recon=10,page=10 (0 when left out)",
+    )
+    parser.add_argument("--fairness", action="store_true", help="the fairness scene instead of the soak")
+    parser.add_argument("--slow", type=int, default=2, help="client A's slow queries (--fairness)")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     if not 0 < args.seconds <= 3600 or not 0 < args.clients <= 512:
         parser.error("--seconds must be in (0, 3600] and --clients in (0, 512]")
+    if not 1 <= args.sample <= 600:
+        parser.error("--sample must be in [1, 600] seconds")
 
     scratch = Path(tempfile.mkdtemp(prefix="ldpub-soak-"))
-    env = {**os.environ, "LDPUB_OAI_PAGE_SIZE": "10", "LDPUB_ACCESS_LOG": str(scratch / "access.jsonl")}
+    env = {
+        **os.environ,
+        "LDPUB_OAI_PAGE_SIZE": "10",
+        "LDPUB_ACCESS_LOG": str(scratch / "access.jsonl"),
+        "LDPUB_TRUSTED_PROXIES": "1",  # each client sends its own X-Forwarded-For
+    }
+    env.update(dict(item.split("=", 1) for item in args.server_env))
     command = [sys.executable, "-m", "ldpub", "--config", str(ROOT / "ldpub.toml")]
     store = args.store
     if store is None:
@@ -331,6 +446,8 @@ def main() -> int:
             env=env,
         )
     port = free_port()
+    if args.fairness:
+        args.workers = 1
     serve = [
         *command,
         "serve",
@@ -345,13 +462,19 @@ def main() -> int:
     ]
     server = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
-        for _ in range(300):
+        up_by = time.monotonic() + 180  # a loaded machine can take a minute to start the server
+        while time.monotonic() < up_by:
             try:
                 if _fetch(port, "GET", "/")[0] == 200:
                     break
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
+        if args.fairness:
+            print(json.dumps({"server_env": args.server_env, **fairness(port, args.slow)}))
+            return 0
         plan = discover(port)
+        if args.mix:
+            plan["mix"] = {k: float(v) for k, v in (item.split("=") for item in args.mix.split(","))}
         warm = random.Random(0)  # warm-up: every resource once, every query once
         for path in plan["paths"][:: max(1, len(plan["paths"]) // 200)]:
             _fetch(port, "GET", path + ".ttl")
@@ -363,7 +486,7 @@ def main() -> int:
                 request[2],
                 {k: v for k, v in request[3].items() if not k.startswith("x-")},
             )
-        rss: list[tuple[float, int]] = [(0.0, tree_rss_kib(server.pid))]
+        samples: list[tuple[float, list[dict[str, Any]]]] = [(0.0, tree_memory(server.pid))]
         started = time.time()
         deadline = started + args.seconds
         per_proc = [
@@ -373,8 +496,8 @@ def main() -> int:
         stop = threading.Event()
 
         def sample() -> None:
-            while not stop.wait(10):
-                rss.append((round(time.time() - started, 1), tree_rss_kib(server.pid)))
+            while not stop.wait(args.sample):
+                samples.append((round(time.time() - started, 1), tree_memory(server.pid)))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -387,7 +510,7 @@ def main() -> int:
             results = [f.result() for f in futures]
         elapsed = time.time() - started
         stop.set()
-        rss.append((round(elapsed, 1), tree_rss_kib(server.pid)))
+        samples.append((round(elapsed, 1), tree_memory(server.pid)))
         alive = server.poll() is None
     finally:
         server.terminate()
@@ -405,6 +528,8 @@ def main() -> int:
     logged = len((scratch / "access.jsonl").read_text(encoding="utf-8").splitlines())
     figures = {
         "clients": args.clients,
+        "mix": plan.get("mix", MIX),
+        "server_env": args.server_env,
         "seconds": round(elapsed, 1),
         "resources": len(plan["paths"]),
         "requests": served,
@@ -414,6 +539,7 @@ def main() -> int:
             for k in sorted(statuses)
         },
         "5xx": sum(v for s, v in statuses.items() if s >= 500),
+        "429": statuses.get(429, 0),
         "connection_errors": sum(errors.values()),
         "errors": dict(errors),
         "latency_ms": {
@@ -423,12 +549,9 @@ def main() -> int:
             "max": round(max(latencies, default=0) * 1000, 1),
         },
         "latency_ms_by_kind": _by_kind(results),
-        "rss_mib": {
-            "start": round(rss[0][1] / 1024, 1),
-            "end": round(rss[-1][1] / 1024, 1),
-            "max": round(max(r for _, r in rss) / 1024, 1),
-        },
-        "rss_samples_mib": [(t, round(r / 1024, 1)) for t, r in rss],
+        "rss_mib": _span(samples, "rss"),
+        "pss_mib": _span(samples, "pss"),
+        "memory_samples_mib": [_sample(t, procs) for t, procs in samples],
         "access_log_lines": logged,
         "server_alive_at_end": alive,
         "first_5xx": [b for r in results for b in r["bad"]][:10],
