@@ -360,3 +360,15 @@ def test_embedded_store_satisfies_the_protocol(tmp_path: Path) -> None:
     store: DatasetStore = open_published(tmp_path)
     assert isinstance(store, EmbeddedStore)
     store.close()
+
+
+def test_literals_keep_their_lexical_form(tmp_path: Path) -> None:
+    """A dateTime stored as "…Z" is answered as "…Z" (rdflib would normalise it to "…+00:00"), so ldpub's
+    SPARQL answers equal Oxigraph server's on the same data (benchmarks: query 13)."""
+    stamp = "2026-11-24T10:28:04.641393Z"
+    data = f'<{EX}b> <{EX}at> "{stamp}"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n'.encode()
+    build(tmp_path, "b1", {G1: data})
+    with open_published(tmp_path) as store:
+        result = store.query(f"SELECT ?t WHERE {{ ?b <{EX}at> ?t }}")
+        assert isinstance(result, SelectResult)
+        assert str(result.rows[0]["t"]) == stamp

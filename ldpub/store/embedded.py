@@ -364,7 +364,8 @@ def to_rdflib(term: Any) -> Term:
             return Literal(term.value, lang=term.language)
         if term.datatype.value == _XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        # The lexical form as stored: rdflib would rewrite e.g. "…Z"^^xsd:dateTime as "…+00:00".
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise QueryError(f"RDF-star triple terms are not supported in results: {term}")
 
 

@@ -89,7 +89,7 @@ def term_from_json(value: Mapping[str, Any]) -> Term:
             return Literal(text, lang=str(value["xml:lang"]))
         datatype = value.get("datatype")
         if datatype and datatype != _XSD_STRING:
-            return Literal(text, datatype=URIRef(str(datatype)))
+            return Literal(text, datatype=URIRef(str(datatype)), normalize=False)  # lexical form as sent
         return Literal(text)
     raise QueryError(f"unsupported term in SPARQL results (RDF-star triple terms are not supported): {kind}")
 
