@@ -15,7 +15,9 @@ import os
 import shutil
 import urllib.request
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,7 +26,17 @@ from rdflib.compare import isomorphic
 from werkzeug.test import TestResponse
 
 from ldpub.build import BuildReport, build
-from ldpub.dumps import Manifest, dump_path, dumps_for, dumps_root, manifests, release_version
+from ldpub.dumps import (
+    DumpFile,
+    Manifest,
+    dump_path,
+    dumps_for,
+    dumps_root,
+    fan_out,
+    manifests,
+    release_version,
+)
+from ldpub.history import changes, record_release
 from ldpub.published import named_graph
 from ldpub.settings import Settings
 from ldpub.store import DatasetStore, EmbeddedStore, open_published, stage
@@ -73,9 +85,12 @@ def _current(settings: Settings) -> Manifest:
     return manifest
 
 
+def _listed(manifest: Manifest, fmt: str) -> DumpFile:
+    return next(f for f in manifest.files if f.format == fmt)
+
+
 def _url(manifest: Manifest, fmt: str) -> str:
-    name = next(f.name for f in manifest.files if f.format == fmt)
-    return f"/dumps/{manifest.version}/{name}"
+    return f"/dumps/{manifest.version}/{_listed(manifest, fmt).name}"
 
 
 def test_a_build_writes_dumps_with_a_manifest_of_sizes_and_checksums(
@@ -129,11 +144,26 @@ def test_jsonld_dump_keeps_the_graphs_and_turtle_is_their_union(
     manifest = _current(built[0])
     jsonld = _get(client, _url(manifest, "jsonld"))
     assert jsonld.status_code == 200
-    assert jsonld.content_type == "application/ld+json"
-    _assert_same_graphs(_dataset(jsonld.data, "json-ld"), store)
+    assert jsonld.content_type == "application/gzip"
+    assert "Content-Encoding" not in jsonld.headers
+    assert _listed(manifest, "jsonld").media_type == "application/ld+json"
+    _assert_same_graphs(_dataset(gzip.decompress(jsonld.data), "json-ld"), store)
     turtle = _get(client, _url(manifest, "turtle"))
-    assert turtle.content_type == "text/turtle; charset=utf-8"
-    assert isomorphic(Graph().parse(data=turtle.data, format="turtle"), _union(store))
+    assert turtle.content_type == "application/gzip"
+    assert _listed(manifest, "turtle").media_type == "text/turtle"
+    assert isomorphic(Graph().parse(data=gzip.decompress(turtle.data), format="turtle"), _union(store))
+
+
+def test_every_dump_is_gzip_and_the_files_are_named_by_version(built: tuple[Settings, BuildReport]) -> None:
+    manifest = _current(built[0])
+    names = [f.name for f in manifest.files]
+    assert names == [f"ldpub-{manifest.version}.{suffix}" for suffix in ("nq.gz", "ttl.gz", "jsonld.gz")]
+    folder = dumps_root(built[0]) / manifest.version
+    for listed in manifest.files:
+        assert listed.compress_format == "application/gzip"
+        assert (folder / listed.name).read_bytes()[:2] == b"\x1f\x8b"  # the gzip magic number
+        with gzip.open(folder / listed.name) as unzipped:
+            assert unzipped.read(1)  # a whole, readable gzip stream with content
 
 
 def test_range_requests_conditional_requests_and_head(
@@ -205,7 +235,8 @@ TRICKS = [
     "/dumps/{v}/ldpub-{v}.nq.gz/",
     "/dumps/versions.json",
     "/dumps/.lock",
-    "/dumps/2026-13-45/ldpub-2026-13-45.ttl",
+    "/dumps/2026-13-45/ldpub-2026-13-45.ttl.gz",
+    "/dumps/{v}/ldpub-{v}.ttl",
 ]
 
 
@@ -225,7 +256,7 @@ def test_dump_path_refuses_names_outside_the_manifest(built: tuple[Settings, Bui
     for name in ("../CURRENT", "/etc/passwd", "manifest.json", ".", "..", "x\\..\\y"):
         assert dump_path(settings, version, name) is None
     assert dump_path(settings, "../releases", "release.json") is None
-    found = dump_path(settings, version, f"ldpub-{version}.ttl")
+    found = dump_path(settings, version, f"ldpub-{version}.ttl.gz")
     assert found is not None and found[2].is_file()
 
 
@@ -323,3 +354,49 @@ def test_an_external_store_build_writes_its_dumps_in_the_store_folder(
             _assert_same_graphs(_dataset(gzip.decompress(download.data), "nquads"), remote)
     embedded = {c.iri for c in changes(built[0]) if c.build_id == built[1].release.build_id}
     assert {c.iri for c in changes(settings)} == embedded
+
+
+def _fails(stream: BinaryIO) -> None:
+    stream.read(10)
+    raise ValueError("no space left for this one")
+
+
+def _dies(stream: BinaryIO) -> None:
+    stream.read(10)
+    os._exit(3)
+
+
+def _length(stream: BinaryIO) -> int:
+    return len(stream.read())
+
+
+@pytest.mark.parametrize("processes", [False, True])
+def test_a_failing_reader_is_named_and_the_others_finish(store: EmbeddedStore, processes: bool) -> None:
+    tasks: list[tuple[str, Callable[..., object], tuple[object, ...]]] = [
+        ("fails", _fails, ()),
+        ("counts", _length, ()),
+    ]
+    if processes:
+        tasks.append(("dies", _dies, ()))
+    results = fan_out(store, tasks, processes=processes)
+    assert results[0] == (False, "no space left for this one")
+    exported = io.BytesIO()
+    store.export("nquads", exported)
+    assert results[1] == (True, len(exported.getvalue()))
+    if processes:
+        assert results[2][0] is False and "exit code 3" in str(results[2][1])
+
+
+def test_writers_in_processes_write_the_same_files_and_history_as_threads(tmp_path: Path) -> None:
+    settings = project_settings(tmp_path / "store")
+    report = build(settings)
+    store_dir = Path(settings.store)
+    runs = []
+    for processes in (False, True):
+        shutil.rmtree(store_dir / "dumps")
+        shutil.rmtree(store_dir / "history")
+        manifest, recorded = record_release(settings, report.release, processes=processes)
+        assert manifest.build_id == report.release.build_id and recorded.created > 0
+        runs.append(([(f.name, f.bytes, f.sha256) for f in manifest.files], changes(settings)))
+    assert runs[0] == runs[1]
+    assert not [p.name for p in store_dir.rglob("*") if ".tmp-" in p.name]

@@ -266,7 +266,7 @@ ESCAPES = [
     "/dumps/{v}/%2fetc%2fpasswd",
     "/dumps/{v}/..",
     "/dumps/{v}/.",
-    "/dumps/{v}/ldpub-{v}.ttl%00.txt",
+    "/dumps/{v}/ldpub-{v}.ttl.gz%00.txt",
     "/dumps/{v}/../../releases/",
     "/doc/../../../etc/passwd",
 ]
@@ -301,7 +301,7 @@ def test_raw_path_tricks_on_the_real_server(built: tuple[Settings, BuildReport])
     with ldpub_server(built[0].store) as url:
         parts = urlsplit(url)
         ok = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
-        ok.request("GET", f"/dumps/{version}/ldpub-{version}.ttl")
+        ok.request("GET", f"/dumps/{version}/ldpub-{version}.ttl.gz")
         assert ok.getresponse().status == 200
         ok.close()
         for raw in ESCAPES:

@@ -5,16 +5,17 @@
   redirects to the newest; ``/dumps/<version>/manifest.json`` is the version's manifest (JSON).
   ``/dumps/<version>/<file>`` serves a file written at build time
   (:mod:`ldpub.dumps`) with ``Content-Length``, ranges (RFC 9110 §14: 206, 416), a strong ``ETag`` (its
-  SHA-256), ``Last-Modified`` (the release time), ``Repr-Digest`` (RFC 9530) and its own type
-  (``.nq.gz`` is ``application/gzip``, never ``Content-Encoding``). Only names listed in the version's
-  manifest are served, and only from inside the dumps folder (:func:`ldpub.dumps.dump_path`): ``..``,
-  encoded ``%2e%2e``, absolute paths and symlinks leading out get 404.
+  SHA-256), ``Last-Modified`` (the release time), ``Repr-Digest`` (RFC 9530) and its own type (every
+  dump is gzip-compressed: ``application/gzip``, never ``Content-Encoding``). Only names listed in the
+  version's manifest are served, and only from inside the dumps folder (:func:`ldpub.dumps.dump_path`):
+  ``..``, encoded ``%2e%2e``, absolute paths and symlinks leading out get 404.
 * ``/activity/`` is an Activity Streams 2.0 ``OrderedCollection`` in the style of IIIF Change Discovery
   1.0 (https://iiif.io/api/discovery/1.0/ §2.2–2.4): ``totalItems``, ``first``/``last`` pages
   ``/activity/page/<n>`` (``OrderedCollectionPage`` with ``partOf``, ``startIndex``, ``prev``/``next``,
   ``orderedItems``), activities oldest first so a harvester reads from ``last`` backwards until it reaches
   what it has seen. Each is a ``Create``, ``Update`` or ``Delete`` with ``object`` {id, type} and
-  ``endTime``; a Delete of a merged resource carries its successor as ``target``.
+  ``endTime``; a Delete of a merged resource carries its successor as ``target``. A page reads its own
+  stretch of the log through the history's line index (:func:`ldpub.history.page`), never the whole log.
 * :func:`gone_response` answers ``410 Gone`` for a resource the history says was deleted, with
   ``Link: <successor>; rel="successor-version"`` (RFC 5829) when it was merged.
 """
@@ -223,7 +224,7 @@ def _page_ref(number: int) -> dict[str, str]:
 @releases.get("/activity/")
 def collection() -> Response:
     """The change feed: an OrderedCollection with ``totalItems`` and its first and last pages."""
-    total = len(history.changes(state().settings))
+    total = history.count(state().settings)
     last = max(0, (total - 1) // _page_size())
     return _as_json(
         {
@@ -243,9 +244,9 @@ def page(number: str) -> Response:
     if not _PAGE_NUMBER.match(number):
         return problem(400, "a page number is a non-negative integer")
     settings = state().settings
-    found = history.changes(settings)
+    total = history.count(settings)
     size = _page_size()
-    last = max(0, (len(found) - 1) // size)
+    last = max(0, (total - 1) // size)
     n = int(number) if len(number) <= 12 else last + 1
     if n > last:
         return problem(404, f"the change feed has pages 0 to {last}")
@@ -260,7 +261,8 @@ def page(number: str) -> Response:
         record["prev"] = _page_ref(n - 1)
     if n < last:
         record["next"] = _page_ref(n + 1)
-    record["orderedItems"] = [_activity(c, settings.base_uri) for c in found[n * size : (n + 1) * size]]
+    found = history.page(settings, n * size, size)  # one page of the log, never the whole history
+    record["orderedItems"] = [_activity(c, settings.base_uri) for c in found]
     return _as_json(record)
 
 
