@@ -497,14 +497,13 @@ class _Recorder:
     def _append(self, db: sqlite3.Connection, lines: int, size: int) -> tuple[int, int]:
         """Append the changes to the log from the old state's length; return the new (lines, bytes)."""
         log = self.root / LOG
-        if not log.exists() and size == 0:
-            log.touch()
-        actual = log.stat().st_size
+        actual = log.stat().st_size if log.exists() else 0
         if actual < size:
             raise StoreError(
                 f"{log} holds {actual} bytes but the recorded history accounts for {size}: it was cut or "
                 f"replaced; remove the folder {self.root} to start the history afresh"
             )
+        log.touch()
         os.truncate(log, size)  # what a killed build appended after the state it never committed
         gone = db.execute("SELECT EXISTS (SELECT 1 FROM main.gone)").fetchone()[0]
         put: list[tuple[str, str]] = []

@@ -395,3 +395,12 @@ def test_a_malformed_earlier_state_is_a_clear_error(tmp_path: Path) -> None:
     (root / "state.json").write_text('{"build_id": "x"}', encoding="utf-8")
     with pytest.raises(StoreError, match=r"state\.json is not the change-history state of an earlier ldpub"):
         read_release(settings, _release(1), io.BytesIO(_nquads({"a": ["s1"]}, [], {})))
+
+
+def test_a_log_cut_behind_the_states_back_is_a_clear_error(tmp_path: Path) -> None:
+    settings = project_settings(tmp_path / "store")
+    data = _nquads({"a": ["s1"]}, ["annotation/a-1"], {})
+    read_release(settings, _release(1), io.BytesIO(data))
+    (history_root(settings) / "changes.jsonl").write_bytes(b"")
+    with pytest.raises(StoreError, match=r"changes\.jsonl holds 0 bytes but the recorded history accounts"):
+        read_release(settings, _release(2), io.BytesIO(data))
