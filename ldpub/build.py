@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from . import dumps, history
+from . import history
 from .build_worker import (
     ChunkResult,
     DocumentTask,
@@ -247,7 +247,7 @@ def _build(settings: Settings, progress: Progress | None, pool: Executor | None,
         lap("process")
         release = staging.publish()
     lap("publish")
-    history.record_history(settings, release, dumps.write_dumps(settings, release))
+    history.record_release(settings, release)  # dumps and change history from one export, at once
     lap("dumps")
     seconds["total"] = time.perf_counter() - begin
     return BuildReport(
