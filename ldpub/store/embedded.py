@@ -6,6 +6,8 @@ Layout under the store folder::
     .build.lock                    flock()ed by the one build allowed at a time (holds its pid)
     releases/<build-id>/oxigraph/  the Oxigraph (RocksDB) database of that release, never written again
     releases/<build-id>/release.json   build id, created (UTC ISO 8601), triples, quads, ldpub version
+    releases/<build-id>/statistics.json   the VoID statistics the build counted (:mod:`ldpub.statistics`);
+                                   absent from releases built by an ldpub older than them
     releases/.staging-<build-id>-<pid>/   a build in progress (same inner layout)
 
 A build writes a staging release, then :meth:`Staging.publish` seals it, renames it into place and only
@@ -42,6 +44,7 @@ CURRENT = "CURRENT"
 LOCK = ".build.lock"
 DATA = "oxigraph"
 INFO = "release.json"
+STATISTICS = "statistics.json"
 STAGING_PREFIX = ".staging-"
 TRASH_PREFIX = ".trash-"
 _BUILD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}\Z")
@@ -153,6 +156,14 @@ class Staging:
             raise StoreError(f"cannot store the data: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"cannot write {self.path}: {exc}") from exc
+
+    def set_statistics(self, data: bytes) -> None:
+        """Keep ``data`` (``statistics.json``) with the release: sealed and pruned with it."""
+        self._open_store()
+        try:
+            _write_file(self.path / STATISTICS, data)
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.path / STATISTICS}: {exc}") from exc
 
     def publish(self) -> ReleaseInfo:
         """Seal the release, move it into place, point ``CURRENT`` at it, prune old releases; unlock."""
@@ -312,6 +323,17 @@ class EmbeddedStore:
     def release_info(self) -> ReleaseInfo:
         """The release being served."""
         return self._info
+
+    def release_statistics(self) -> bytes | None:
+        """The ``statistics.json`` of the release being served; ``None`` when it has none (built by an
+        older ldpub, or pruned since)."""
+        self._live()
+        try:
+            return (self.store_dir / RELEASES / self._info.build_id / STATISTICS).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read the statistics of release {self._info.build_id!r}: {exc}") from exc
 
     def refresh(self) -> bool:
         """Reopen if ``CURRENT`` names another release than the one open; return whether it did.

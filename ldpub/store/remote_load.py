@@ -11,8 +11,10 @@ speaks, so no Graph Store endpoint or store-specific loader is needed:
    description lists (:mod:`ldpub.store.remote`).
 2. :meth:`RemoteStaging.publish` checks that the store holds every quad sent, then sends **one** update
    request that drops the previous release's graphs the new one no longer has, ``MOVE``\\ s each staging
-   graph onto its published name (§3.2.5), and replaces the release description. Oxigraph and Virtuoso
-   run one request as one transaction, so readers see the old release or the new one.
+   graph onto its published name (§3.2.5), and replaces the release description (with the release's
+   VoID statistics, when the build gave them, as the JSON literal ``ldpub:releaseStatistics``:
+   :mod:`ldpub.statistics`). Oxigraph and Virtuoso run one request as one transaction, so readers see
+   the old release or the new one.
 3. Leaving the ``with`` block by an exception (or without publishing) drops the staging graphs; the
    previous release was never touched. A build killed outright leaves staging graphs behind: the next
    build drops them before it loads.
@@ -35,11 +37,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from .. import __version__
 from ..errors import StoreError
 from .base import ReleaseInfo, SelectResult
-from .remote import BUILD_ID, GRAPH, INFO, Endpoint, Release, read_release
+from .remote import BUILD_ID, GRAPH, INFO, LDPUB, Endpoint, Release, read_release
 
 CHUNK = 1000
 """Triples per ``INSERT DATA`` request: small enough for Virtuoso's SQL compiler, large enough to be quick."""
 
+STATISTICS = f"{LDPUB}releaseStatistics"
+"""The release description's ``statistics.json`` text (none for a release built by an older ldpub)."""
 _COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -84,6 +88,7 @@ class RemoteStaging:
         self._chunk = max(1, chunk)
         self._staged: dict[str, str] = {}  # published graph name → staging graph name
         self._sent: dict[str, int] = {}
+        self._statistics: str | None = None
         self._open = True
 
     def __enter__(self) -> RemoteStaging:
@@ -108,6 +113,13 @@ class RemoteStaging:
         if blank:
             self._insert(staging, blank)
         self._sent[graph_iri] = self._sent.get(graph_iri, 0) + len(graph)
+
+    def set_statistics(self, data: bytes) -> None:
+        """Keep ``data`` (``statistics.json``) with the release: it goes into the release description when
+        the release is switched in, and goes away with it."""
+        if not self._open:
+            raise StoreError(f"build {self.build_id!r} is already published or aborted")
+        self._statistics = data.decode("utf-8")
 
     def publish(self) -> ReleaseInfo:
         """Check the staged quads, then switch releases in one update request; return the new release."""
@@ -179,6 +191,8 @@ class RemoteStaging:
             (rel, URIRef(INFO), Literal(info.to_json())),
             *((rel, URIRef(GRAPH), URIRef(name)) for name in sorted(self._staged)),
         ]
+        if self._statistics is not None:
+            description.append((rel, URIRef(STATISTICS), Literal(self._statistics)))
         body = _ntriples(description)
         steps.append(f"DROP SILENT GRAPH <{rel}>")
         steps.append(f"INSERT DATA {{ GRAPH <{rel}> {{\n{body}}} }}")
