@@ -13,6 +13,10 @@ it streams each chunk's N-Quads (document graphs and their part of the build gra
 store as they arrive, so memory stays flat in the number of documents. The entities and vocabulary
 graphs are validated once, each document with the small context it names
 (:class:`ldpub.validate.Context`).
+
+The release's VoID statistics are counted on the way (:mod:`ldpub.statistics`): the workers count their
+chunks, the main process adds the numbers up and deduplicates the terms on disk (next to the staging
+release), and the staging area keeps the result with the release before it is published.
 """
 
 from __future__ import annotations
@@ -56,7 +60,8 @@ from .model import (
 from .read import DocumentSources
 from .read.assemble import Summary, group_summaries
 from .settings import Settings
-from .store import ReleaseInfo, new_build_id, stage_for
+from .statistics import Collector, Statistics, statistics_json
+from .store import ReleaseInfo, RemoteStaging, new_build_id, stage_for
 from .store.embedded import Staging
 from .validate import Report, load_shapes, validate
 
@@ -79,10 +84,12 @@ class BuildReport:
     """What a build made, and where its time went.
 
     ``seconds`` (issue 6): ``read``, ``group``, ``process`` (the parallel phase), ``load`` (the main
-    process's share of it, streaming into the store), ``publish``, ``dumps`` and ``total`` are wall-clock
-    seconds; ``reread`` (reading each document's files again), ``link``, ``model``, ``validate`` and
-    ``serialise`` are seconds summed over the workers (CPU spent in each step, so they can exceed the
-    wall time of ``process`` with several workers).
+    process's share of it, streaming into the store), ``count`` (the main process's work on the
+    statistics: adding up what the workers counted, then deduplicating the terms), ``publish``,
+    ``dumps`` and ``total`` are wall-clock seconds; ``reread`` (reading each document's files again),
+    ``link``, ``model``, ``validate``, ``serialise`` and ``statistics`` (counting each chunk's graphs)
+    are seconds summed over the workers (CPU spent in each step, so they can exceed the wall time of
+    ``process`` with several workers).
     """
 
     release: ReleaseInfo
@@ -95,6 +102,8 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    statistics: Statistics | None = None
+    """The VoID statistics stored with the release."""
 
 
 def source_files(folder: Path) -> list[Path]:
@@ -214,37 +223,57 @@ def _build(settings: Settings, progress: Progress | None, pool: Executor | None,
     warnings: list[str] = []
     counts = {"annotations": 0, "figures": 0}
     with stage_for(settings, build_id) as staging:
-        loader = _Loader(staging)
-        done = 0
-        for result in _mapped(pool, process_chunk, _drain(pending)):
-            if result.violation is not None:
-                what, report = result.violation
-                _check(report, what)
-            for doc in result.documents:
-                loader.add(str(uris.document_graph(doc.slug)), doc.ntriples)
-                loader.add(str(uris.graph(GRAPH_BUILD)), doc.provenance)
-                warnings.extend(doc.warnings)
-                counts["annotations"] += doc.annotations
-                counts["figures"] += doc.figures
-            for entry in result.minted:
-                if authority.find(entry.kind, entry.key) is None:
-                    authority.add(entry)
-            for step, spent in result.seconds.items():
-                seconds[step] = seconds.get(step, 0.0) + spent
-            done += len(result.documents)
-            if progress:
-                progress("documents", done, total)
-        loader.flush()
-        entities = entities_graph(authority, uris)
-        if any(entry.minted for entry in authority.entries.values()):
-            _check(validate(entities + vocabulary, shapes), "entities (with the names minted from credits)")
-        loader.add(str(uris.graph(GRAPH_ENTITIES)), _ntriples(entities))
-        loader.add(str(uris.graph(GRAPH_VOCABULARY)), _ntriples(vocabulary))
-        activity = build_activity_graph(uris, build_id, started, datetime.now(UTC))
-        loader.add(str(uris.graph(GRAPH_BUILD)), _ntriples(activity))
-        loader.flush()
-        seconds["load"] = loader.seconds
-        lap("process")
+        # the statistics' temporary runs: in the staging release (removed with it if the build dies)
+        scratch_dir = staging.path if isinstance(staging, Staging) else None
+        with tempfile.TemporaryDirectory(prefix=".statistics-", dir=scratch_dir) as scratch:
+            loader = _Loader(staging)
+            collector = Collector(settings.base_uri, Path(scratch))
+            counting = 0.0
+            done = 0
+            for result in _mapped(pool, process_chunk, _drain(pending)):
+                if result.violation is not None:
+                    what, report = result.violation
+                    _check(report, what)
+                for doc in result.documents:
+                    loader.add(str(uris.document_graph(doc.slug)), doc.ntriples)
+                    loader.add(str(uris.graph(GRAPH_BUILD)), doc.provenance)
+                    warnings.extend(doc.warnings)
+                    counts["annotations"] += doc.annotations
+                    counts["figures"] += doc.figures
+                if result.statistics is not None:
+                    added = time.perf_counter()
+                    collector.add(result.statistics)
+                    counting += time.perf_counter() - added
+                for entry in result.minted:
+                    if authority.find(entry.kind, entry.key) is None:
+                        authority.add(entry)
+                for step, spent in result.seconds.items():
+                    seconds[step] = seconds.get(step, 0.0) + spent
+                done += len(result.documents)
+                if progress:
+                    progress("documents", done, total)
+            loader.flush()
+            entities = entities_graph(authority, uris)
+            if any(entry.minted for entry in authority.entries.values()):
+                _check(
+                    validate(entities + vocabulary, shapes), "entities (with the names minted from credits)"
+                )
+            activity = build_activity_graph(uris, build_id, started, datetime.now(UTC))
+            made = [(GRAPH_ENTITIES, _ntriples(entities)), (GRAPH_VOCABULARY, _ntriples(vocabulary))]
+            made.append((GRAPH_BUILD, _ntriples(activity)))
+            for name, ntriples in made:
+                loader.add(str(uris.graph(name)), ntriples)
+            loader.flush()
+            seconds["load"] = loader.seconds
+            lap("process")
+            for _, ntriples in made:
+                collector.add_graph(ntriples)
+            del made
+            statistics = collector.result()
+        if isinstance(staging, Staging | RemoteStaging):
+            staging.set_statistics(statistics_json(statistics, build_id))
+        lap("count")
+        seconds["count"] += counting
         release = staging.publish()
     lap("publish")
     history.record_release(settings, release)  # dumps and change history from one export, at once
@@ -261,6 +290,7 @@ def _build(settings: Settings, progress: Progress | None, pool: Executor | None,
         warnings=warnings,
         seconds=seconds,
         workers=workers,
+        statistics=statistics,
     )
 
 

@@ -11,7 +11,9 @@ validation context). The main process never holds the records themselves:
    models, validates and serialises them; it returns N-Triples bytes (the document graph and its part of
    the build graph) and the little the main process keeps (counts, warnings, the persons and groups
    minted from credit lines, the first violation). Minting is deterministic (kind and key come from the
-   name), so the main process merges what the workers minted, in document order.
+   name), so the main process merges what the workers minted, in document order. It also counts the
+   chunk's graphs for the release's VoID statistics (:class:`ldpub.statistics.Counts`: numbers that add up
+   across documents, and the hashes of the chunk's distinct subjects and objects).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .read import DocumentSources, read_path
 from .read.assemble import Summary, body_words, shingle_hashes, summarise
 from .read.record import Record, SourceInfo
 from .settings import Settings
+from .statistics import Counts, PackedCounts, TermKeys
 from .validate import Context, Report, load_shapes, validate_documents
 
 
@@ -55,6 +58,8 @@ class ChunkResult:
     minted: list[Entry] = field(default_factory=list)
     violation: tuple[str, Report] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    statistics: PackedCounts | None = None
+    """What the chunk's document graphs and their part of the build graph add to the VoID statistics."""
 
 
 class WorkerState:
@@ -69,6 +74,7 @@ class WorkerState:
         self.context = Context(
             [entities_graph(self.authority, self.uris), vocabulary_graph(self.authority, self.uris)]
         )
+        self.keys = TermKeys()
 
     def link(self, sources: DocumentSources, slug: str) -> tuple[LinkedDocument, list[Entry]]:
         """Link one document; the entries it minted are added to the context too."""
@@ -175,7 +181,7 @@ def process_chunk(task: tuple[str, list[DocumentTask]]) -> ChunkResult:
     assert state is not None, "init_worker() was not called in this process"
     build_id, documents = task
     result = ChunkResult()
-    seconds = {"reread": 0.0, "link": 0.0, "model": 0.0, "validate": 0.0, "serialise": 0.0}
+    seconds = {"reread": 0.0, "link": 0.0, "model": 0.0, "validate": 0.0, "serialise": 0.0, "statistics": 0.0}
     clock = time.perf_counter()
 
     def lap(step: str) -> None:
@@ -219,5 +225,12 @@ def process_chunk(task: tuple[str, list[DocumentTask]]) -> ChunkResult:
             )
         )
     lap("serialise")
+    counts = Counts()
+    for doc, graph in linked:
+        counts.add_example(graph, state.uris.id("document", doc.slug))
+    parts = (part for made in result.documents for part in (made.ntriples, made.provenance))
+    counts.add_graphs(parts, state.keys, f"{state.uris.base}/id/")
+    result.statistics = counts.packed()
+    lap("statistics")
     result.seconds = seconds
     return result

@@ -1,5 +1,6 @@
 """VoID at /.well-known/void, the DCAT 3 catalogue at /catalog and /sitemap.xml: parsed back, and every
-number compared with what the store holds, counted here by independent queries."""
+number (counted by the build, stored with the release) compared with what the store holds, counted here by
+independent queries."""
 
 from __future__ import annotations
 

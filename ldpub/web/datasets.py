@@ -10,8 +10,10 @@
   URI, linked-data prefix, sample URIs, SPARQL endpoint and data dumps).
 
 VoID and DCAT are RDF: Turtle by default, JSON-LD, RDF/XML or N-Triples by ``Accept`` or ``?format=``
-(nothing acceptable: 406). Numbers come from the store (:mod:`ldpub.views.dataset`) and every answer is
-computed once per release; ``ETag`` and ``Last-Modified`` come from the release.
+(nothing acceptable: 406). The numbers are the statistics the build stored with the release being served
+(:func:`ldpub.statistics.stored_statistics`: one small file or literal read, never a count over the
+store); a release without them (built by an older ldpub) is described without counts and says so. Every
+answer is computed once per release; ``ETag`` and ``Last-Modified`` come from the release.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from werkzeug.http import http_date
 
 from ..dumps import dumps_for, release_version
 from ..model.namespaces import CRM
+from ..statistics import Statistics, stored_statistics
 from ..store import SelectResult
-from ..views.dataset import Distribution, Endpoints, Statistics, dcat_graph, statistics, void_graph
+from ..views.dataset import Distribution, Endpoints, dcat_graph, void_graph
 from . import state
 from .conneg import negotiate
 from .errors import problem
@@ -68,10 +71,11 @@ def dataset_iri() -> str:
     return f"{_root()}/.well-known/void#dataset"
 
 
-def _stats() -> Statistics:
-    settings, store = state().settings, state().store
-    found = _memo(("dataset-statistics",), lambda: statistics(store, settings.base_uri))
-    assert isinstance(found, Statistics)
+def _stats() -> Statistics | None:
+    """The statistics stored with the release being served (None: it has none)."""
+    store = state().store
+    found = _memo(("dataset-statistics",), lambda: stored_statistics(store))
+    assert found is None or isinstance(found, Statistics)
     return found
 
 
@@ -221,7 +225,8 @@ def sitemap() -> Response:
             f"    <sc:datasetURI>{xml_escape(dataset_iri())}</sc:datasetURI>",
             f'    <sc:linkedDataPrefix sc:slicing="subject-object">{prefix}</sc:linkedDataPrefix>',
         ]
-        lines += [f"    <sc:sampleURI>{xml_escape(iri)}</sc:sampleURI>" for iri in stats.examples]
+        examples = stats.examples if stats is not None else ()
+        lines += [f"    <sc:sampleURI>{xml_escape(iri)}</sc:sampleURI>" for iri in examples]
         lines.append(f"    <sc:sparqlEndpointLocation>{xml_escape(at.sparql)}</sc:sparqlEndpointLocation>")
         lines += [
             f"    <sc:dataDumpLocation>{xml_escape(d.url)}</sc:dataDumpLocation>" for d in at.distributions
