@@ -47,7 +47,7 @@ from rdflib import Graph
 from .errors import LdpubError, QueryError, StoreError
 from .store import DatasetStore, EmbeddedStore, QueryResult, ReleaseInfo, SelectResult, open_published
 
-POOL_SIZE = 3
+POOL_SIZE = 2
 """Worker processes per server process unless told (setting ``sparql_pool_size``): one slow query never
 blocks every other, and with the per-client limit below the pool size one client never takes them all."""
 MEMORY_CHECK_SECONDS = 0.1

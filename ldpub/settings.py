@@ -64,12 +64,12 @@ class Settings:
         (), "Endpoint URLs a SPARQL `SERVICE` clause may call; empty: federation is refused."
     )
     sparql_client_queries: int = _setting(
-        2,
+        1,
         "SPARQL queries one client (its address; behind `trusted_proxies`, the forwarded one) may have "
         "running or waiting at once; one more is answered 429. 0: no limit.",
     )
     sparql_pool_size: int = _setting(
-        3, "Query worker processes per server worker process; more than `sparql_client_queries`."
+        2, "Query worker processes per server worker process; more than `sparql_client_queries`."
     )
     sparql_worker_max_bytes: int = _setting(
         256 * 1024 * 1024,

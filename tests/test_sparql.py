@@ -430,12 +430,15 @@ def test_row_cap_truncates_and_says_so(built: tuple[Settings, BuildReport], stor
 def test_runaway_query_is_stopped_while_others_are_answered(
     built: tuple[Settings, BuildReport], store: EmbeddedStore
 ) -> None:
-    app = app_for(built, store, sparql_timeout=2.0)
+    app = app_for(built, store, sparql_timeout=2.0, trusted_proxies=1)
     slow: dict[str, object] = {}
+    other = {"X-Forwarded-For": "203.0.113.9"}  # another client than the slow query's
 
     def run_slow() -> None:
         started = time.monotonic()
-        response = app.test_client().get("/sparql", query_string={"query": EXPENSIVE})
+        response = app.test_client().get(
+            "/sparql", query_string={"query": EXPENSIVE}, headers={"X-Forwarded-For": "198.51.100.1"}
+        )
         slow.update(status=response.status_code, body=response.data, seconds=time.monotonic() - started)
 
     # Warm the pool so both workers are up before the race.
@@ -444,7 +447,7 @@ def test_runaway_query_is_stopped_while_others_are_answered(
     thread.start()
     time.sleep(0.5)
     started = time.monotonic()
-    fast = app.test_client().get("/sparql", query_string={"query": PERSONS})
+    fast = app.test_client().get("/sparql", query_string={"query": PERSONS}, headers=other)
     fast_seconds = time.monotonic() - started
     assert thread.is_alive(), "the expensive query should still be running"
     thread.join(timeout=30)
@@ -496,14 +499,18 @@ def test_query_text_in_a_link_round_trips(client: FlaskClient) -> None:
 
 def test_real_server_stops_a_runaway_query_and_keeps_answering(built: tuple[Settings, BuildReport]) -> None:
     """The same under `ldpub serve` (granian, one worker process): the slow request gets 503 at the limit
-    while a request sent meanwhile is answered at once."""
+    while another client's request sent meanwhile is answered at once."""
     slow: dict[str, object] = {}
-    with ldpub_server(built[0].store, env={"LDPUB_SPARQL_TIMEOUT": "2"}) as url:
+    env = {"LDPUB_SPARQL_TIMEOUT": "2", "LDPUB_TRUSTED_PROXIES": "1"}
+    with ldpub_server(built[0].store, env=env) as url:
 
         def run_slow() -> None:
             started = time.monotonic()
             try:
-                urllib.request.urlopen(f"{url}/sparql?query={quote(EXPENSIVE)}", timeout=30)
+                request = urllib.request.Request(
+                    f"{url}/sparql?query={quote(EXPENSIVE)}", headers={"X-Forwarded-For": "198.51.100.1"}
+                )
+                urllib.request.urlopen(request, timeout=30)
             except urllib.error.HTTPError as exc:
                 slow.update(status=exc.code, body=exc.read(), seconds=time.monotonic() - started)
 
@@ -511,7 +518,10 @@ def test_real_server_stops_a_runaway_query_and_keeps_answering(built: tuple[Sett
         thread.start()
         time.sleep(0.5)
         started = time.monotonic()
-        with urllib.request.urlopen(f"{url}/sparql?query={quote(PERSONS)}", timeout=30) as fast:
+        request = urllib.request.Request(
+            f"{url}/sparql?query={quote(PERSONS)}", headers={"X-Forwarded-For": "203.0.113.9"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as fast:
             names = names_from_json(fast.read())
         fast_seconds = time.monotonic() - started
         still_running = thread.is_alive()
