@@ -3,7 +3,7 @@
     python benchmarks/build_phases.py var/corpus-1000 var/store-1000
 
 A thread reads VmRSS (Linux /proc) every 0.2 s; the phase is the build's last progress step, then
-``dumps`` and ``history``. Workers are separate processes: measure the whole with /usr/bin/time -v.
+``dumps`` (the dumps and the change history, written together from one export). Workers are separate processes: measure the whole with /usr/bin/time -v.
 """
 
 from __future__ import annotations
@@ -45,18 +45,13 @@ def main() -> None:
     settings = load_settings(
         config=ROOT / "ldpub.toml", environ={}, overrides={"sources": sources, "store": store}
     )
-    write_dumps, record_history = build_module.dumps.write_dumps, build_module.history.record_history
+    record_release = build_module.history.record_release
 
     def dumps(*args, **kwargs):  # type: ignore[no-untyped-def]
         state["step"] = "dumps"
-        return write_dumps(*args, **kwargs)
+        return record_release(*args, **kwargs)
 
-    def history(*args, **kwargs):  # type: ignore[no-untyped-def]
-        state["step"] = "history"
-        return record_history(*args, **kwargs)
-
-    build_module.dumps.write_dumps = dumps  # type: ignore[assignment]
-    build_module.history.record_history = history  # type: ignore[assignment]
+    build_module.history.record_release = dumps  # type: ignore[assignment]
     threading.Thread(target=sample, daemon=True).start()
     started = time.perf_counter()
     report = build_module.build(settings, lambda step, done, total: state.__setitem__("step", step))
