@@ -44,8 +44,13 @@ def record_id_from_url(url: str) -> str | None:
     '155255'
     >>> record_id_from_url("https://example.org/") is None
     True
+    >>> record_id_from_url("http://digitalarchiveNorth]") is None  # not a URL urlsplit accepts
+    True
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "Invalid IPv6 URL" for a stray bracket in the host (found by fuzzing)
+        return None
     segments = [s for s in parts.path.split("/") if s]
     if "digitalarchive" not in parts.netloc.lower() or not segments:
         return None
