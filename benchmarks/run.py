@@ -143,11 +143,15 @@ def server_time_limit(args: argparse.Namespace) -> int:
 
 def ldpub_env(args: argparse.Namespace) -> dict[str, str]:
     """A deployment configured for the comparison: no row cap (Oxigraph has none), a time limit just over the
-    client's, and no per-client cap on concurrent SPARQL queries (wrk's 16 connections come from one address
-    and stand for many clients; Oxigraph has no such cap) when this ldpub has that setting."""
+    client's, no per-client cap on concurrent SPARQL queries (wrk's 16 connections come from one address
+    and stand for many clients; Oxigraph has no such cap) and a per-query memory cap of 4 GiB instead of the
+    public default of 256 MiB (which stopped queries/08 at 1,000 documents; Oxigraph has no memory cap), when
+    this ldpub has those settings."""
     env = {"LDPUB_SPARQL_MAX_ROWS": "100000000", "LDPUB_SPARQL_TIMEOUT": str(server_time_limit(args))}
     if "sparql_client_queries" in SETTINGS_FIELDS:
         env["LDPUB_SPARQL_CLIENT_QUERIES"] = "0"
+    if "sparql_worker_max_bytes" in SETTINGS_FIELDS:
+        env["LDPUB_SPARQL_WORKER_MAX_BYTES"] = str(4 << 30)
     return env
 
 
