@@ -48,8 +48,10 @@ the next release records only what really changed. That one read holds the old f
 earlier version did at every build. Until then, the readers read the log as the earlier version did.
 
 Readers (the web process, reading the committed state; each call costs an indexed lookup or one page of
-the log, never the whole history): :func:`count`, :func:`page`, :func:`gone`; and, reading everything,
-:func:`changes` and :func:`deleted`.
+the log, never the whole history): :func:`count`, :func:`page`, :func:`gone`, :func:`recorded` and
+:func:`changes_under` (the changes of the IRIs under a prefix, e.g. the documents for OAI-PMH: a few
+probes per build, then only the matching lines); and, reading everything, :func:`changes` and
+:func:`deleted`.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -785,6 +787,151 @@ def count(settings: Settings) -> int:
 def page(settings: Settings, start: int, size: int) -> list[Change]:
     """Changes ``start`` to ``start + size - 1`` (oldest first), reading one page of the log."""
     return _read_log(settings, max(0, start), max(0, size))
+
+
+def recorded(settings: Settings) -> tuple[str, int] | None:
+    """(build id, log lines) of the last recorded release, from the committed state (one indexed read);
+    None when no history was recorded. An earlier version's log (no ``state.sqlite`` yet) is read whole."""
+    db = _reader(settings)
+    if db is None:
+        everything = _legacy(settings)[0]
+        return (everything[-1].build_id, len(everything)) if everything else None
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('build_id', 'log_lines')"))
+        return str(meta["build_id"]), int(meta["log_lines"])
+    except (sqlite3.Error, KeyError, ValueError):
+        return None
+
+
+def changes_under(
+    settings: Settings, prefix: str, start: int = 0, *, nested: bool = True
+) -> Iterator[Change]:
+    """The committed changes from line ``start`` on whose IRI starts with ``prefix``, oldest first.
+
+    With ``nested`` False, only IRIs with no ``/`` after ``prefix`` (``…/id/document/<slug>``, not
+    ``…/id/document/<slug>/title``). Reads only those lines and a few more per build: a build's lines are
+    contiguous and sorted by IRI, so the end of each build and the first line of ``prefix`` in it are found
+    by binary search over the indexed lines (one line read per probe, then at most :data:`STRIDE` lines),
+    and the matching lines are one stretch. An earlier version's log (no ``state.sqlite``) is read whole.
+    """
+    db = _reader(settings)
+    if db is None:
+        for change in _legacy(settings)[0][max(0, start) :]:
+            if change.iri.startswith(prefix) and (nested or "/" not in change.iri[len(prefix) :]):
+                yield change
+        return
+    try:
+        lines, limit = _committed(db)
+        handle = (history_root(settings) / LOG).open("rb")
+    except (sqlite3.Error, KeyError, ValueError, OSError):
+        return
+    with handle:
+        log = _Lines(db, handle, lines, limit)
+        position = max(0, start)
+        while position < lines:
+            build = log.change(position)
+            if build is None:
+                return
+            end = log.first(position, lines, _other_build(build.build_id))
+            line = log.first(position, end, lambda change: change.iri >= prefix)
+            yield from log.run(line, end, prefix, nested)
+            position = end
+
+
+def _other_build(build_id: str) -> Callable[[Change], bool]:
+    return lambda change: change.build_id != build_id
+
+
+class _Lines:
+    """Random access to the committed log's lines through ``log_index`` (every :data:`STRIDE` th line)."""
+
+    def __init__(self, db: sqlite3.Connection, handle: BinaryIO, lines: int, limit: int) -> None:
+        self.db, self.handle, self.lines, self.limit = db, handle, lines, limit
+
+    def _seek(self, line: int) -> int:
+        """Position the file at ``line`` (or the indexed line before it); return the line reached."""
+        block = line - line % STRIDE
+        row = self.db.execute("SELECT offset FROM log_index WHERE line = ?", (block,)).fetchone()
+        if row is None:  # cannot happen in a state this module wrote; read from the start
+            block, offset = 0, 0
+        else:
+            offset = int(row[0])
+        self.handle.seek(offset)
+        while block < line:
+            if self._raw() is None:
+                break
+            block += 1
+        return block
+
+    def _raw(self) -> bytes | None:
+        """The next non-blank line within the committed length, else None."""
+        while self.handle.tell() < self.limit:
+            raw = self.handle.readline()
+            if not raw:
+                return None
+            if raw.strip():
+                return raw
+        return None
+
+    def change(self, line: int) -> Change | None:
+        """The change on ``line`` (None past the end or for a line that is not one)."""
+        if line >= self.lines or self._seek(line) != line:
+            return None
+        raw = self._raw()
+        try:
+            return None if raw is None else Change.from_json(raw)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def first(self, start: int, end: int, wanted: Callable[[Change], bool]) -> int:
+        """The first line in [start, end) whose change is ``wanted`` (else ``end``), ``wanted`` being
+        false then true along the stretch: a binary search over the indexed lines, then a short scan."""
+        low, high = start // STRIDE + 1, (end - 1) // STRIDE  # indexed blocks strictly after ``start``
+        before = start
+        while low <= high:
+            middle = (low + high) // 2
+            change = self.change(middle * STRIDE)
+            if change is not None and wanted(change):
+                high = middle - 1
+            else:
+                before, low = middle * STRIDE, middle + 1
+        line = self._seek(before)
+        while line < end:
+            raw = self._raw()
+            if raw is None:
+                return end
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                if wanted(Change.from_json(raw)):
+                    return line
+            line += 1
+        return end
+
+    def run(self, line: int, end: int, prefix: str, nested: bool) -> Iterator[Change]:
+        """The changes from ``line`` on (before ``end``) while their IRI starts with ``prefix``."""
+        if line >= end:
+            return
+        self._seek(line)
+        head, start = b'{"iri": "', prefix.encode()
+        while line < end:
+            raw = self._raw()
+            if raw is None:
+                return
+            line += 1
+            quote = raw.find(b'"', len(head))
+            iri = raw[len(head) : quote]
+            if raw.startswith(head) and quote > 0 and b"\\" not in iri:  # the log's layout: no need to parse
+                if not iri.startswith(start):
+                    return
+                if not nested and b"/" in iri[len(start) :]:
+                    continue
+            try:
+                change = Change.from_json(raw)
+            except (ValueError, KeyError, TypeError):
+                continue
+            if not change.iri.startswith(prefix):
+                return
+            if nested or "/" not in change.iri[len(prefix) :]:
+                yield change
 
 
 def changes(settings: Settings) -> list[Change]:
