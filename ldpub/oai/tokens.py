@@ -1,8 +1,10 @@
 """Resumption tokens (OAI-PMH 2.0 §3.5, flow control): opaque, signed, bound to one release.
 
 A token is ``base64url(JSON state) "." base64url(HMAC-SHA256(secret, JSON state))``. The state holds the
-list request's arguments, the release it was issued for, the position of the next page and an expiry
-time, so the same token always names the same page of the same list (stable under paging), and a token
+list request's arguments, the release it was issued for, the position of the next page (how many items came
+before it), the (datestamp, slug) of the last item returned (the next page starts after it: one index
+range, see :mod:`.repository`), the list's size and an expiry time, so the same token always names the
+same page of the same list (stable under paging), and a token
 that was forged, altered, issued for another release or is past its ``expirationDate`` is refused as
 ``badResumptionToken``. The secret is per store: 32 random bytes in ``<store>/oai/secret``, created once.
 """
@@ -41,6 +43,10 @@ class ListState:
     position: int
     expires: int
     """Expiry as Unix seconds, UTC."""
+    after: tuple[str, str] | None = None
+    """(datestamp, slug) of the last item before the page (None for the first page)."""
+    total: int | None = None
+    """The list's size (``completeListSize``), counted on its first page."""
 
     @property
     def expiration(self) -> datetime:
@@ -78,7 +84,8 @@ def _unb64(text: str) -> bytes:
 def issue(secret: bytes, state: ListState) -> str:
     """The token for ``state``.
 
-    >>> state = ListState("ListRecords", "oai_dc", None, None, None, "r1", 1, 4102444800)
+    >>> after = ("2026-01-01T00:00:00Z", "a")
+    >>> state = ListState("ListRecords", "oai_dc", None, None, None, "r1", 1, 4102444800, after, 3)
     >>> token = issue(b"k" * 32, state)
     >>> read(b"k" * 32, token, "r1", now=datetime(2026, 1, 1, tzinfo=UTC)) == state
     True
@@ -93,6 +100,8 @@ def issue(secret: bytes, state: ListState) -> str:
             state.release,
             state.position,
             state.expires,
+            list(state.after) if state.after is not None else None,
+            state.total,
         ],
         separators=(",", ":"),
     ).encode()
@@ -101,9 +110,17 @@ def issue(secret: bytes, state: ListState) -> str:
 
 
 def new_state(
-    verb: str, args: dict[str, str], release: str, position: int, now: datetime | None = None
+    verb: str,
+    args: dict[str, str],
+    release: str,
+    position: int,
+    now: datetime | None = None,
+    *,
+    after: tuple[str, str] | None = None,
+    total: int | None = None,
 ) -> ListState:
-    """The state of the page starting at ``position`` of the list ``args`` asks for."""
+    """The state of the page starting at ``position`` (after the item ``after``) of the list ``args``
+    asks for."""
     expires = (now or datetime.now(UTC)) + LIFETIME
     return ListState(
         verb,
@@ -114,6 +131,8 @@ def new_state(
         release,
         position,
         int(expires.timestamp()),
+        after,
+        total,
     )
 
 
@@ -134,9 +153,15 @@ def read(secret: bytes, token: str, release: str, now: datetime | None = None) -
     if not hmac.compare_digest(signature, hmac.new(secret, body, hashlib.sha256).digest()):
         raise bad
     try:
-        verb, prefix, set_spec, start, stop, issued_for, position, expires = json.loads(body)
-        state = ListState(verb, prefix, set_spec, start, stop, issued_for, int(position), int(expires))
-    except (ValueError, TypeError):
+        fields = json.loads(body)
+        verb, prefix, set_spec, start, stop, issued_for, position, expires = fields[:8]
+        after, total = [*fields[8:], None, None][:2]
+        state = ListState(
+            verb, prefix, set_spec, start, stop, issued_for, int(position), int(expires),
+            (str(after[0]), str(after[1])) if after is not None else None,
+            int(total) if total is not None else None,
+        )  # fmt: skip
+    except (ValueError, TypeError, IndexError, KeyError):
         raise bad from None
     if state.expiration <= (now or datetime.now(UTC)):
         raise OAIError("badResumptionToken", "the resumption token has expired: start the harvest again")

@@ -18,7 +18,7 @@ from . import tokens
 from .envelope import envelope, error_response, serialize, sub
 from .metadata import MetadataFormat, format_of, formats, metadata
 from .protocol import GRANULARITY, OAIError, Request, check_range, check_request, format_datestamp
-from .repository import Catalogue, Item, catalogue, host_of, oai_identifier, slug_of
+from .repository import Item, Repository, Selection, host_of, oai_identifier, repository, slug_of
 
 OAI_IDENTIFIER = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 _ECHO = {
@@ -34,12 +34,12 @@ _ECHO = {
 
 @dataclass
 class Context:
-    """What a verb needs: the store, the settings, the release's catalogue and the token secret."""
+    """What a verb needs: the store, the settings, the release's repository and the token secret."""
 
     store: DatasetStore
     settings: Settings
     base_url: str
-    catalogue: Catalogue
+    repository: Repository
     secret: bytes
 
 
@@ -54,16 +54,16 @@ def respond(
     echo = {
         key: value for key, value in {"verb": request.verb, **request.args}.items() if _ECHO[key].match(value)
     }
-    ctx = Context(
-        store, settings, base_url, catalogue(store, settings), tokens.load_secret(settings.store / "oai")
-    )
-    root = envelope(base_url, echo)
-    try:
-        HANDLERS[request.verb](ctx, request, root)
-    except OAIErrors as errors:
-        return serialize(error_response(base_url, echo, errors.errors))
-    except OAIError as error:
-        return serialize(error_response(base_url, echo, [error]))
+    secret = tokens.load_secret(settings.store / "oai")
+    with repository(store, settings) as items:
+        ctx = Context(store, settings, base_url, items, secret)
+        root = envelope(base_url, echo)
+        try:
+            HANDLERS[request.verb](ctx, request, root)
+        except OAIErrors as errors:
+            return serialize(error_response(base_url, echo, errors.errors))
+        except OAIError as error:
+            return serialize(error_response(base_url, echo, [error]))
     return serialize(root)
 
 
@@ -82,11 +82,11 @@ def identify(ctx: Context, request: Request, root: ET.Element) -> None:
     sub(element, "baseURL", ctx.base_url)
     sub(element, "protocolVersion", "2.0")
     sub(element, "adminEmail", settings.oai_admin_email)
-    sub(element, "earliestDatestamp", format_datestamp(ctx.catalogue.earliest))
+    sub(element, "earliestDatestamp", format_datestamp(ctx.repository.earliest()))
     sub(element, "deletedRecord", "persistent")
     sub(element, "granularity", GRANULARITY)
     host = host_of(settings)
-    sample = ctx.catalogue.items[0].slug if ctx.catalogue.items else "document"
+    sample = ctx.repository.sample() or "document"
     if "." in host:  # the oai-identifier schema wants a domain name
         description = ET.SubElement(sub(element, "description"), f"{{{OAI_IDENTIFIER}}}oai-identifier")
         for name, text in (
@@ -116,10 +116,11 @@ def list_sets(ctx: Context, request: Request, root: ET.Element) -> None:
     """§4.6: the set hierarchy, in one answer (it is never long enough to page)."""
     if "resumptionToken" in request.args:
         raise OAIError("badResumptionToken", "ListSets is never paged: this token was not issued here")
-    if not ctx.catalogue.sets:
+    found = ctx.repository.sets()
+    if not found:
         raise OAIError("noSetHierarchy", "the repository has no documents, so no sets")
     element = sub(root, "ListSets")
-    for oai_set in ctx.catalogue.sets:
+    for oai_set in found:
         entry = sub(element, "set")
         sub(entry, "setSpec", oai_set.spec)
         sub(entry, "setName", oai_set.name)
@@ -153,21 +154,29 @@ def list_records(ctx: Context, request: Request, root: ET.Element) -> None:
 
 
 def _list(ctx: Context, request: Request, root: ET.Element, *, records: bool) -> None:
-    release = ctx.catalogue.release
+    """One page of a list (§3.5): items after the last one the token names, ``size`` + 1 read to know
+    whether more follow; the list's size is counted once, on its first page, and carried by the tokens."""
+    release = ctx.repository.release
+    after: tuple[str, str] | None = None
+    total: int | None = None
     if "resumptionToken" in request.args:
         state = tokens.read(ctx.secret, request.args["resumptionToken"], release)
         if state.verb != request.verb:
             raise OAIError("badResumptionToken", f"this resumption token continues a {state.verb} list")
+        if state.position and state.after is None:
+            raise OAIError("badResumptionToken", "the resumption token points past the end of the list")
         args = {"metadataPrefix": state.prefix}
         args |= {k: v for k, v in (("set", state.set), ("from", state.start), ("until", state.stop)) if v}
-        position = state.position
+        position, after, total = state.position, state.after, state.total
     else:
         args, position = request.args, 0
     fmt = _format(args["metadataPrefix"])
-    matches = _matching(ctx, args)
-    page = matches[position : position + ctx.settings.oai_page_size]
+    selection = _selection(ctx, args)
+    size = max(1, ctx.settings.oai_page_size)
+    found = ctx.repository.page(selection, after, size + 1)
+    page, more = found[:size], len(found) > size
     if not page:
-        if position:
+        if position or after is not None:
             raise OAIError("badResumptionToken", "the resumption token points past the end of the list")
         raise OAIError("noRecordsMatch", "no record matches these arguments")
     element = sub(root, request.verb)
@@ -177,29 +186,25 @@ def _list(ctx: Context, request: Request, root: ET.Element, *, records: bool) ->
         else:
             _header(ctx, element, item)
     following = position + len(page)
-    if position or following < len(matches):
-        attributes = {"completeListSize": str(len(matches)), "cursor": str(position)}
-        if following < len(matches):
-            state = tokens.new_state(request.verb, args, release, following)
+    if position or more:
+        if total is None:
+            total = ctx.repository.count(selection)
+        attributes = {"completeListSize": str(max(total, following)), "cursor": str(position)}
+        if more:
+            state = tokens.new_state(request.verb, args, release, following, after=page[-1].key, total=total)
             attributes["expirationDate"] = format_datestamp(state.expiration)
             sub(element, "resumptionToken", tokens.issue(ctx.secret, state), **attributes)
         else:
             sub(element, "resumptionToken", **attributes)  # the last part: an empty token (§3.5)
 
 
-def _matching(ctx: Context, args: Mapping[str, str]) -> list[Item]:
-    """The items a list request selects (§3.3 selective harvesting by datestamp, §3.4 by set)."""
+def _selection(ctx: Context, args: Mapping[str, str]) -> Selection:
+    """What a list request selects (§3.3 selective harvesting by datestamp, §3.4 by set)."""
     lower, upper = check_range(args.get("from"), args.get("until"))
     wanted = args.get("set")
-    if wanted is not None and not ctx.catalogue.sets:
+    if wanted is not None and not ctx.repository.has_sets():
         raise OAIError("noSetHierarchy", "the repository has no documents, so no sets")
-    return [
-        item
-        for item in ctx.catalogue.items
-        if (lower is None or item.datestamp >= lower)
-        and (upper is None or item.datestamp <= upper)
-        and (wanted is None or item.in_set(wanted))
-    ]
+    return Selection(lower, upper, wanted)
 
 
 def _format(prefix: str) -> MetadataFormat:
@@ -214,7 +219,7 @@ def _format(prefix: str) -> MetadataFormat:
 
 def _item(ctx: Context, identifier: str) -> Item:
     slug = slug_of(ctx.settings, identifier)
-    item = ctx.catalogue.by_slug.get(slug) if slug is not None else None
+    item = ctx.repository.item(slug) if slug is not None else None
     if item is None:
         raise OAIError("idDoesNotExist", f"{identifier[:200]!r} is not an identifier of this repository")
     return item
