@@ -16,6 +16,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +30,7 @@ from ldpub import describe as describe_module
 from ldpub import history
 from ldpub.build import build
 from ldpub.describe import INBOUND_LIMIT
+from ldpub.oai.repository import Selection, repository
 from ldpub.settings import Settings
 from ldpub.store import SelectResult, open_published
 from ldpub.web import create_app
@@ -389,3 +391,32 @@ def test_a_description_under_the_cap_says_nothing_of_the_kind(corpus: Corpus) ->
     assert len(set(whole.graph.objects(URIRef(build_iri), PROV_USED))) == DOCUMENTS - len(REMOVED)
     document = URIRef(build_iri.replace("/id/", "/doc/", 1))
     assert not list(whole.graph.triples((document, None, None))), "nothing left out, nothing to say"
+
+
+def test_a_page_deep_in_a_list_costs_what_the_first_costs(corpus: Corpus) -> None:
+    """Each page seeks to its first item in an index: the last page reads no more than the first."""
+    with open_published(corpus.settings.store) as store, repository(store, corpus.settings) as items:
+        steps = [0]
+
+        def count() -> int:
+            steps[0] += 1
+            return 0
+
+        def cost(selection: Selection, after: tuple[str, str] | None) -> int:
+            steps[0] = 0
+            items.db.set_progress_handler(count, 1)
+            try:
+                assert len(items.page(selection, after, PAGE)) == PAGE
+            finally:
+                items.db.set_progress_handler(None, 1)
+            return steps[0]
+
+        stamp = corpus.first.headers[0].findtext("oai:datestamp", namespaces=NS)
+        lower = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        for selection in (Selection(), Selection(lower=lower), Selection(spec="doctype")):
+            listed: list[tuple[str, str]] = []
+            while page := items.page(selection, listed[-1] if listed else None, PAGE):
+                listed += [item.key for item in page]
+            assert len(listed) >= 3 * PAGE and len(set(listed)) == len(listed)
+            first, deep = cost(selection, None), cost(selection, listed[-PAGE - 1])
+            assert deep < first * 1.5, (selection, first, deep)

@@ -159,21 +159,21 @@ class Repository:
         return bool(self.db.execute("SELECT EXISTS (SELECT 1 FROM sets WHERE live > 0)").fetchone()[0])
 
     def page(self, selection: Selection, after: tuple[str, str] | None, size: int) -> list[Item]:
-        """Up to ``size`` items of the list, the first after (datestamp, slug) ``after``: one index range."""
+        """Up to ``size`` items of the list, the first after (datestamp, slug) ``after``: one index range
+        (the lower bound is part of the key, so SQLite seeks straight to it)."""
         lower, upper = _bounds(selection)
-        stamp, slug = after or ("", "")
+        stamp, slug = max((lower, ""), after or ("", ""))
         if selection.spec is None:
             sql = """SELECT slug, datestamp, deleted, sets FROM items
-                WHERE datestamp >= ?1 AND datestamp <= ?2 AND (datestamp, slug) > (?3, ?4)
-                ORDER BY datestamp, slug LIMIT ?5"""
-            rows = self.db.execute(sql, (lower, upper, stamp, slug, size))
+                WHERE (datestamp, slug) > (?1, ?2) AND datestamp <= ?3
+                ORDER BY datestamp, slug LIMIT ?4"""
+            rows = self.db.execute(sql, (stamp, slug, upper, size))
         else:
             sql = """SELECT i.slug, i.datestamp, i.deleted, i.sets FROM members AS m
                 JOIN items AS i ON i.slug = m.slug
-                WHERE m.spec = ?6 AND m.datestamp >= ?1 AND m.datestamp <= ?2
-                AND (m.datestamp, m.slug) > (?3, ?4)
-                ORDER BY m.datestamp, m.slug LIMIT ?5"""
-            rows = self.db.execute(sql, (lower, upper, stamp, slug, size, selection.spec))
+                WHERE m.spec = ?5 AND (m.datestamp, m.slug) > (?1, ?2) AND m.datestamp <= ?3
+                ORDER BY m.datestamp, m.slug LIMIT ?4"""
+            rows = self.db.execute(sql, (stamp, slug, upper, size, selection.spec))
         return [_item(row) for row in rows]
 
     def count(self, selection: Selection) -> int:
