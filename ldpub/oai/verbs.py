@@ -163,8 +163,10 @@ def _list(ctx: Context, request: Request, root: ET.Element, *, records: bool) ->
         state = tokens.read(ctx.secret, request.args["resumptionToken"], release)
         if state.verb != request.verb:
             raise OAIError("badResumptionToken", f"this resumption token continues a {state.verb} list")
-        if state.position and state.after is None:
-            raise OAIError("badResumptionToken", "the resumption token points past the end of the list")
+        if state.position and state.after is None:  # an earlier version's token (it counted positions)
+            raise OAIError(
+                "badResumptionToken", "the resumption token names no page of this list: start again"
+            )
         args = {"metadataPrefix": state.prefix}
         args |= {k: v for k, v in (("set", state.set), ("from", state.start), ("until", state.stop)) if v}
         position, after, total = state.position, state.after, state.total
