@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -372,3 +373,5 @@ def test_literals_keep_their_lexical_form(tmp_path: Path) -> None:
         result = store.query(f"SELECT ?t WHERE {{ ?b <{EX}at> ?t }}")
         assert isinstance(result, SelectResult)
         assert str(result.rows[0]["t"]) == stamp
+        # and on its way from a SPARQL query process to the web process (pickled)
+        assert str(pickle.loads(pickle.dumps(result.rows[0]["t"]))) == stamp

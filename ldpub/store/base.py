@@ -13,12 +13,13 @@ This module imports neither pyoxigraph nor any HTTP client.
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import BinaryIO, Protocol, TypeAlias, runtime_checkable
+from typing import Any, BinaryIO, Protocol, TypeAlias, runtime_checkable
 
 from rdflib import BNode, Graph, Literal, URIRef
 
@@ -29,6 +30,20 @@ Term: TypeAlias = URIRef | BNode | Literal
 
 EXPORT_FORMATS: tuple[str, ...] = ("nquads", "trig", "turtle", "jsonld")
 """Formats :meth:`DatasetStore.export` writes; ``turtle`` is the union of all graphs as triples."""
+
+
+def _literal(lexical: str, language: str | None, datatype: str | None) -> Literal:
+    """A literal rebuilt with its lexical form unchanged (see the ``copyreg`` registration below)."""
+    return Literal(lexical, lang=language, datatype=datatype, normalize=False)
+
+
+def _reduce_literal(literal: Literal) -> tuple[Any, tuple[str, str | None, str | None]]:
+    return _literal, (str(literal), literal.language, literal.datatype)
+
+
+# rdflib pickles a literal as its lexical form and rebuilds it *normalised* ("…Z"^^xsd:dateTime comes
+# back "…+00:00"): answers crossing from a SPARQL query process to the web process keep their form.
+copyreg.pickle(Literal, _reduce_literal)
 
 
 @dataclass(frozen=True)
