@@ -72,7 +72,7 @@ from typing import Any, BinaryIO, Generic, TypeVar, cast
 import pyoxigraph as ox
 
 from .errors import StoreError
-from .files import locked, write_atomic
+from .files import fsync_path, locked, write_atomic
 from .settings import Settings
 from .store import DatasetStore, ReleaseInfo, open_store
 
@@ -307,12 +307,12 @@ def _write_version(
         files = tuple(cast(DumpFile, value) for _, value in written)
         manifest = Manifest(version, release.build_id, release.created, release.triples, release.quads, files)
         write_atomic(tmp / MANIFEST, manifest.to_json().encode())
-        _fsync(tmp)
+        fsync_path(tmp)
         target = root / version
         if target.exists():  # a dump of an earlier attempt under this version (never a published one)
             _discard(target)
         os.rename(tmp, target)
-        _fsync(root)
+        fsync_path(root)
     except OSError as exc:
         raise StoreError(
             f"release {release.build_id} was published, but its dumps could not be written in {root}: {exc}"
@@ -622,11 +622,3 @@ def _discard(path: Path) -> None:
         os.rename(path, trash)
         path = trash
     shutil.rmtree(path, ignore_errors=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,4 +1,4 @@
-"""Files in the store folder that several writers share: atomic replacement and exclusive locks."""
+"""Files in the store folder that several writers share: atomic replacement, fsync and exclusive locks."""
 
 from __future__ import annotations
 
@@ -17,6 +17,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def fsync_path(path: Path) -> None:
+    """Flush ``path`` (a file, or a folder after renames in it) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

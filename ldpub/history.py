@@ -73,7 +73,7 @@ from typing import BinaryIO, Literal
 
 from .dumps import Manifest, dumps_root, write_dumps_with
 from .errors import StoreError
-from .files import locked
+from .files import fsync_path, locked
 from .settings import Settings
 from .store import ReleaseInfo
 
@@ -374,9 +374,9 @@ class _Recorder:
             stale.unlink(missing_ok=True)
         try:
             self._compute(stream)
-            _fsync_file(self.work)
+            fsync_path(self.work)
             os.replace(self.work, self.root / STATE)
-            _fsync_file(self.root)
+            fsync_path(self.root)
             os.utime(self.root / LOG)  # a new version of the history, even when no line was added
         finally:
             self.work.unlink(missing_ok=True)
@@ -561,14 +561,6 @@ def _committed(db: sqlite3.Connection, schema: str = "main") -> tuple[int, int]:
     return int(meta["log_lines"]), int(meta["log_bytes"])
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _recorded_build(path: Path) -> str | None:
     db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
@@ -681,9 +673,9 @@ def _migrate(root: Path) -> None:
     finally:
         db.close()
     try:
-        _fsync_file(work)
+        fsync_path(work)
         os.replace(work, root / STATE)
-        _fsync_file(root)
+        fsync_path(root)
         legacy.unlink()
     finally:
         work.unlink(missing_ok=True)

@@ -37,6 +37,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from .. import __version__
 from ..errors import QueryError, StoreError
+from ..files import fsync_path
 from .base import EXPORT_FORMATS, QueryResult, ReleaseInfo, SelectResult, Term, refuse_service
 
 RELEASES = "releases"
@@ -197,8 +198,8 @@ class Staging:
         _write_file(self.path / INFO, info.to_json().encode())
         for folder, _, files in os.walk(self.path):
             for name in files:
-                _fsync_path(Path(folder, name))
-            _fsync_path(Path(folder))
+                fsync_path(Path(folder, name))
+            fsync_path(Path(folder))
         return info
 
     def _install(self) -> None:
@@ -208,7 +209,7 @@ class Staging:
             raise StoreError(f"a release {self.build_id!r} already exists in {self.store_dir}")
         os.rename(self.path, target)
         self.path = target
-        _fsync_path(target.parent)
+        fsync_path(target.parent)
 
     def _open_store(self) -> ox.Store:
         if self._store is None:
@@ -443,21 +444,13 @@ def _write_current(root: Path, build_id: str) -> None:
     tmp = root / f"{CURRENT}.tmp-{os.getpid()}"
     _write_file(tmp, f"{build_id}\n".encode())
     os.replace(tmp, root / CURRENT)
-    _fsync_path(root)
+    fsync_path(root)
 
 
 def _write_file(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
         os.fsync(fd)
     finally:
         os.close(fd)
