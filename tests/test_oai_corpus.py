@@ -13,23 +13,18 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
 from lxml import etree
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDFS
+from rdflib import URIRef
 
-from ldpub import describe as describe_module
 from ldpub import history
 from ldpub.build import build
-from ldpub.describe import INBOUND_LIMIT
 from ldpub.oai.repository import Selection, repository
 from ldpub.settings import Settings
 from ldpub.store import SelectResult, open_published
@@ -339,58 +334,6 @@ def test_changes_under_a_prefix_are_the_log_filtered(corpus: Corpus) -> None:
     leaves = [c for c in everything if c.iri.startswith(DOCS) and "/" not in c.iri[len(DOCS) :]]
     assert list(history.changes_under(corpus.settings, DOCS, nested=False)) == leaves
     assert history.recorded(corpus.settings) == (builds[-1], len(everything))
-
-
-def test_the_build_description_holds_a_bounded_number_of_sources(
-    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cap = 20
-    with open_published(corpus.settings.store) as store:
-        build_iri = f"{BASE}/id/build/{store.release_info().build_id}"
-    sources = len(_select(corpus.settings, f"SELECT ?o WHERE {{ <{build_iri}> <{PROV_USED}> ?o }}"))
-    assert sources == DOCUMENTS - len(REMOVED) > cap
-    monkeypatch.setattr(describe_module.describe, "__defaults__", (INBOUND_LIMIT, cap))
-    app = corpus.client.application
-    app.extensions.pop("ldpub.representations", None)
-    path = "/doc/" + build_iri.split("/id/", 1)[1]
-    try:
-        for fmt in ("turtle", "json-ld"):
-            suffix = {"turtle": "ttl", "json-ld": "jsonld"}[fmt]
-            answer = corpus.client.get(f"{path}.{suffix}")
-            assert answer.status_code == 200
-            with (
-                warnings.catch_warnings()
-            ):  # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph
-                warnings.simplefilter("ignore", DeprecationWarning)
-                graph = Graph().parse(data=answer.data, format=fmt)
-            assert len(set(graph.objects(URIRef(build_iri), PROV_USED))) == cap, fmt
-            document = URIRef(f"{BASE}{path}")
-            comments = [str(c) for c in graph.objects(document, RDFS.comment)]
-            assert (
-                len(comments) == 1 and f"holds {cap} of the {sources} values of <{PROV_USED}>" in comments[0]
-            )
-            links = [str(o) for o in graph.objects(document, RDFS.seeAlso)]
-            assert f"{BASE}/dumps/" in links
-            queries = [parse_qs(urlsplit(link).query)["query"][0] for link in links if "/sparql?" in link]
-            assert len(queries) == 1 and queries[0] in comments[0]
-            every = corpus.client.get(
-                "/sparql",
-                query_string={"query": queries[0]},
-                headers={"Accept": "application/sparql-results+json"},
-            )
-            assert len(every.get_json()["results"]["bindings"]) == sources, "the query lists every source"
-    finally:
-        app.extensions.pop("ldpub.representations", None)
-
-
-def test_a_description_under_the_cap_says_nothing_of_the_kind(corpus: Corpus) -> None:
-    with open_published(corpus.settings.store) as store:
-        build_iri = f"{BASE}/id/build/{store.release_info().build_id}"
-        whole = describe_module.describe(store, build_iri)
-    assert not whole.truncated and not whole.omitted
-    assert len(set(whole.graph.objects(URIRef(build_iri), PROV_USED))) == DOCUMENTS - len(REMOVED)
-    document = URIRef(build_iri.replace("/id/", "/doc/", 1))
-    assert not list(whole.graph.triples((document, None, None))), "nothing left out, nothing to say"
 
 
 def test_a_page_deep_in_a_list_costs_what_the_first_costs(corpus: Corpus) -> None:
