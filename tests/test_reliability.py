@@ -22,6 +22,7 @@ import tracemalloc
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from email.message import Message
 from pathlib import Path
 from urllib.parse import quote
@@ -64,6 +65,32 @@ def _get(url: str, accept: str) -> tuple[int, str, str]:
             return error.code, "", error.read().decode("utf-8", "replace")
 
 
+def _rebuild_while_reading(
+    store: Path,
+    variants: dict[str, Path],
+    marker_of: dict[str, str],
+    reader: Callable[[int], None],
+    readers: int,
+    stop: threading.Event,
+) -> None:
+    """Run ``readers`` threads of ``reader`` while five builds alternate the two variants; record each
+    build's marker in ``marker_of``; then stop the readers."""
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(readers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(5):
+            time.sleep(0.3)
+            marker = "BETAVARIANT" if n % 2 == 0 else "ALPHAVARIANT"
+            report = build(project_settings(store, sources=variants[marker]))
+            marker_of[report.release.build_id] = marker
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+
+
 # --- rebuild while serving ----------------------------------------------------------------------------------
 
 
@@ -91,20 +118,7 @@ def test_readers_see_the_old_or_the_new_release_never_an_error_or_a_mix(tmp_path
                 seen.append((path, status, build_id, ",".join(found)))
                 n += 1
 
-        threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
-        for thread in threads:
-            thread.start()
-        try:
-            for n in range(5):
-                time.sleep(0.3)
-                marker = "BETAVARIANT" if n % 2 == 0 else "ALPHAVARIANT"
-                report = build(project_settings(store, sources=variants[marker]))
-                marker_of[report.release.build_id] = marker
-            time.sleep(0.5)
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=60)
+        _rebuild_while_reading(store, variants, marker_of, reader, 8, stop)
 
     assert len(seen) > 100, "the readers made too few requests to mean anything"
     errors = Counter((path, status) for path, status, _, _ in seen if status != 200)
@@ -378,20 +392,7 @@ def test_sparql_answers_name_the_release_they_were_read_from(tmp_path: Path) -> 
                 found = [m for m in ("ALPHAVARIANT", "BETAVARIANT") if m in body]
                 seen.append((status, build_id, ",".join(found), headers.get("Last-Modified", "")))
 
-        threads = [threading.Thread(target=reader, args=(n,)) for n in range(6)]
-        for thread in threads:
-            thread.start()
-        try:
-            for n in range(5):
-                time.sleep(0.3)
-                marker = "BETAVARIANT" if n % 2 == 0 else "ALPHAVARIANT"
-                report = build(project_settings(store, sources=variants[marker]))
-                marker_of[report.release.build_id] = marker
-            time.sleep(0.5)
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=60)
+        _rebuild_while_reading(store, variants, marker_of, reader, 6, stop)
 
     assert len(seen) > 50, "the readers made too few requests to mean anything"
     errors = Counter(status for status, _, _, _ in seen if status != 200)
