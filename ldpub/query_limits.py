@@ -383,7 +383,8 @@ def _answer(
         store.refresh()
         pinned = store.snapshot()  # the release and its database as one pair
         result, truncated = cap(
-            pinned.query(sparql, union_default_graph=union, allow_federation=federation), max_rows
+            pinned.query(sparql, union_default_graph=union, allow_federation=federation, max_rows=max_rows),
+            max_rows,
         )
     except LdpubError as exc:
         return ("error", type(exc).__name__, str(exc))

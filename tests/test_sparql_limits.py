@@ -161,6 +161,33 @@ def test_a_query_past_the_memory_bound_is_stopped_and_its_process_replaced(store
         pool.close()
 
 
+CROSS_PRODUCT = "SELECT ?a ?d WHERE { ?a ?p ?b . ?c ?q ?d }"
+"""About three million rows on data/ (1,730 triples squared), but streamed by Oxigraph: no ORDER BY."""
+
+
+@pytest.mark.parametrize(
+    "query",
+    [CROSS_PRODUCT, "CONSTRUCT { ?a <urn:ldpub:test> ?d } WHERE { ?a ?p ?b . ?c ?q ?d }"],
+    ids=["select", "construct"],
+)
+def test_a_huge_answer_is_cut_at_the_row_cap_while_it_is_read_not_after(
+    store: EmbeddedStore, query: str
+) -> None:
+    """Reading stops at ``sparql_max_rows`` + 1: the answer comes back cut (and says so) well within a memory
+    bound that the whole answer, turned into Python objects, would pass many times over."""
+    pool = QueryPool(store.store_dir, size=1, max_bytes=160 * 2**20)
+    try:
+        result, truncated = pool.run(query, True, 25, 60.0)
+        assert truncated is True
+        if isinstance(result, SelectResult):
+            assert len(result.rows) == 25 and result.vars == ("a", "d")
+        else:
+            assert len(result) == 25
+        assert pool.recycled == 0, "the process stayed under its bound, so it was kept"
+    finally:
+        pool.close()
+
+
 def test_a_process_holding_over_half_the_bound_after_answering_is_replaced(store: EmbeddedStore) -> None:
     """An idle query process holds about 45 MiB: with a bound of 80 MiB each one is replaced after its
     answer, and the answers are still right."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import fcntl
+import itertools
 import os
 import re
 import secrets
@@ -264,9 +265,18 @@ class EmbeddedStore:
         self.close()
 
     def query(
-        self, sparql: str, *, union_default_graph: bool = True, allow_federation: bool = False
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        allow_federation: bool = False,
+        max_rows: int | None = None,
     ) -> QueryResult:
-        """Run a SPARQL 1.1 query; see :meth:`ldpub.store.base.DatasetStore.query` for the result shapes."""
+        """Run a SPARQL 1.1 query; see :meth:`ldpub.store.base.DatasetStore.query` for the result shapes.
+
+        With ``max_rows``, reading the answer stops after ``max_rows + 1`` rows (or distinct triples): enough
+        for the caller to cut it there and know it was cut, without holding the whole answer.
+        """
         if not allow_federation:
             refuse_service(sparql)
         store = self._live()
@@ -276,11 +286,14 @@ class EmbeddedStore:
                 return bool(result)
             if isinstance(result, ox.QuerySolutions):
                 names = tuple(v.value for v in result.variables)
-                rows = [{n: to_rdflib(sol[n]) for n in names if sol[n] is not None} for sol in result]
+                solutions = result if max_rows is None else itertools.islice(result, max_rows + 1)
+                rows = [{n: to_rdflib(sol[n]) for n in names if sol[n] is not None} for sol in solutions]
                 return SelectResult(names, rows)
             graph = Graph()
             for t in result:
                 graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+                if max_rows is not None and len(graph) > max_rows:
+                    break
             return graph
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL query: {exc}") from exc
