@@ -97,6 +97,7 @@ def run_server(settings: Settings) -> None:
     from granian.constants import Interfaces
 
     from .store import open_store
+    from .web.limits import client_limit_path
 
     probe = open_store(settings)
     try:
@@ -122,4 +123,8 @@ def run_server(settings: Settings) -> None:
         backpressure=BACKPRESSURE,
         log_access=False,
     )
-    server.serve()
+    try:
+        server.serve()
+    finally:
+        # the per-client SPARQL limit's lock file holds no state once the workers are gone
+        client_limit_path(settings).unlink(missing_ok=True)

@@ -145,3 +145,18 @@ def test_serve_on_a_store_never_built_is_a_clear_error(tmp_path: Path) -> None:
     run = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1
     assert run.stderr.startswith("error:") and "Traceback" not in run.stderr
+
+
+def test_the_server_removes_its_client_limit_lock_file_when_it_stops(
+    built: tuple[Settings, BuildReport], tmp_path: Path
+) -> None:
+    """The per-client SPARQL limit's lock file (in the temporary folder) goes with the server."""
+    with ldpub_server(built[0].store, env={"TMPDIR": str(tmp_path)}) as url:
+        answer = request(
+            f"{url}/sparql?query=ASK%7B%3Fs%3Fp%3Fo%7D", headers={"Accept": "application/sparql-results+json"}
+        )
+        assert answer.status == 200
+        assert len(list(tmp_path.glob("ldpub-sparql-clients-*.lock"))) == 1, (
+            "a query takes a slot in the lock file"
+        )
+    assert list(tmp_path.glob("ldpub-sparql-clients-*.lock")) == []

@@ -241,15 +241,21 @@ _LIMITS: dict[str, ClientLimit] = {}
 _LIMITS_LOCK = threading.Lock()
 
 
-def client_limit(settings: Settings) -> ClientLimit:
-    """The per-client SPARQL limit of the server ``settings`` describe: one lock file per store (or
-    store URL), host, port and limit, in the temporary folder, shared by that server's worker processes."""
+def client_limit_path(settings: Settings) -> Path:
+    """The lock file of the server ``settings`` describe: one per store (or store URL), host, port and
+    limit, in the temporary folder. ``ldpub serve`` removes it when it stops."""
     where = settings.store_url or str(Path(settings.store).resolve())
     limit = settings.sparql_client_queries
     name = hashlib.blake2b(f"{where}|{settings.host}|{settings.port}|{limit}".encode(), digest_size=10)
-    path = Path(tempfile.gettempdir()) / f"ldpub-sparql-clients-{os.getuid()}-{name.hexdigest()}.lock"
+    return Path(tempfile.gettempdir()) / f"ldpub-sparql-clients-{os.getuid()}-{name.hexdigest()}.lock"
+
+
+def client_limit(settings: Settings) -> ClientLimit:
+    """The per-client SPARQL limit of the server ``settings`` describe, shared by its worker processes
+    through :func:`client_limit_path`."""
+    path = client_limit_path(settings)
     with _LIMITS_LOCK:
         found = _LIMITS.get(str(path))
         if found is None:
-            found = _LIMITS[str(path)] = ClientLimit(limit, path)
+            found = _LIMITS[str(path)] = ClientLimit(settings.sparql_client_queries, path)
         return found
