@@ -19,6 +19,7 @@ from ..store import DatasetStore, open_store
 
 EXTENSION_KEY = "ldpub"
 ACCESS_LOG_KEY = "ldpub.access_log"
+REPLAY_KEY = "ldpub.replay"
 
 
 class LdpubState:
@@ -64,7 +65,12 @@ def create_app(settings: Settings, store: DatasetStore | None = None) -> Flask:
     register_errors(app)
     for blueprint in (pages, resources, sparql, reconcile, harvest, datasets, releases):
         app.register_blueprint(blueprint)
-    wsgi: Any = app.wsgi_app
+    from .replay import Replay
+
+    # innermost: answers already given in this release are sent again without Flask (ldpub.web.replay)
+    replay = Replay(app.wsgi_app, state.store, settings.representation_cache_bytes)
+    app.extensions[REPLAY_KEY] = replay
+    wsgi: Any = replay
     if settings.trusted_proxies:
         n = settings.trusted_proxies
         wsgi = ProxyFix(wsgi, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)

@@ -34,6 +34,7 @@ from .conneg import negotiate
 from .profiles import answer as answer_profile
 from .profiles import profile_links
 from .releases import gone_response
+from .replay import mark_replayable
 from .representations import (
     ALIASES,
     BY_SUFFIX,
@@ -268,6 +269,7 @@ def document(rest: str) -> Response:
     headers = cache.memo(build_id, key, lambda: _headers(release, stem, iri, fmt, negotiated, found))
     if _not_modified(environ, headers):
         return Response(status=304, headers=[h for h in headers if h[0] != "Content-Type"])
+    mark_replayable(environ, build_id)  # the same request in this release gets this answer (ldpub.web.replay)
     return Response(found.body, status=200, headers=headers)
 
 
