@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
@@ -26,6 +27,12 @@ def _replay(app: Flask) -> Replay:
     replay = app.extensions[REPLAY_KEY]
     assert isinstance(replay, Replay)
     return replay
+
+
+@pytest.fixture
+def fresh(built: tuple[Settings, BuildReport], store: EmbeddedStore) -> Flask:
+    """An application of its own, so that no other test's requests are in its replay layer."""
+    return create_app(built[0], store)
 
 
 def _headers(response: TestResponse) -> list[tuple[str, str]]:
@@ -49,11 +56,8 @@ def test_the_same_request_again_gets_the_same_answer_without_the_application(
     assert second.headers["X-Request-ID"] != first.headers["X-Request-ID"], "each request keeps its own id"
 
 
-def test_another_format_host_or_page_is_not_answered_with_a_kept_answer(
-    built: tuple[Settings, BuildReport], store: EmbeddedStore
-) -> None:
-    app = create_app(built[0], store)
-    client = app.test_client()
+def test_another_format_host_or_page_is_not_answered_with_a_kept_answer(fresh: Flask) -> None:
+    app, client = fresh, fresh.test_client()
     turtle = client.get(DOC, headers=TURTLE)
     jsonld = client.get(DOC, headers={"Accept": "application/ld+json"})
     assert jsonld.headers["Content-Type"] == "application/ld+json" and jsonld.data != turtle.data
@@ -66,11 +70,8 @@ def test_another_format_host_or_page_is_not_answered_with_a_kept_answer(
     assert _replay(app).hits == 0
 
 
-def test_conditional_requests_errors_and_head_are_left_to_the_application(
-    built: tuple[Settings, BuildReport], store: EmbeddedStore
-) -> None:
-    app = create_app(built[0], store)
-    client = app.test_client()
+def test_conditional_requests_errors_and_head_are_left_to_the_application(fresh: Flask) -> None:
+    app, client = fresh, fresh.test_client()
     first = client.get(DOC, headers=TURTLE)
     again = client.get(DOC, headers={**TURTLE, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
