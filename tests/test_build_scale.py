@@ -196,3 +196,33 @@ def test_a_source_that_stops_reading_between_the_passes_fails_clearly(tmp_path: 
     with pytest.raises(SourceError, match="changed while the build ran") as caught:
         process_chunk(("b1", [DocumentTask((str(gone),), (), "gone")]))
     assert "gone.txt" in str(caught.value)
+
+
+def test_the_reconciliation_index_lists_each_mention_of_a_generated_corpus_once(parallel: Built) -> None:
+    """Hub entities (a ministry mentioned in most documents) are where the index's mention lists are long:
+    each list must hold exactly the documents (and entities) the store says, each once, in order."""
+    from ldpub.reconciliation.index import build_index
+
+    settings = parallel[0]
+    prefix = f"{settings.base_uri}/id/"
+    with open_published(settings.store) as store:
+        index = build_index(store, settings.base_uri)
+        result = store.query(
+            "PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/> "
+            "SELECT DISTINCT ?d ?e WHERE { ?d a crm:E31_Document ; crm:P67_refers_to ?e }"
+        )
+    assert isinstance(result, SelectResult)
+    expected: dict[str, set[str]] = {}
+    for row in result.rows:
+        doc, entity = str(row["d"]).removeprefix(prefix), str(row["e"]).removeprefix(prefix)
+        if index.get(doc) is not None and index.get(entity) is not None:
+            expected.setdefault(entity, set()).add(doc)
+            expected.setdefault(doc, set()).add(entity)
+    hub = max(
+        (e for e in index.entries if not e.id.startswith("document/")), key=lambda e: len(e.mentioned_in)
+    )
+    assert len(hub.mentioned_in) >= DOCUMENTS // 2  # the corpus has hubs
+    for entry in index.entries:
+        for found in (entry.mentioned_in, entry.mentions):
+            assert found == sorted(set(found))
+        assert set(entry.mentioned_in) | set(entry.mentions) == expected.get(entry.id, set())

@@ -30,6 +30,7 @@ from ldpub.reconciliation import index_for
 from ldpub.reconciliation.matching import MAX_QUERIES
 from ldpub.settings import Settings
 from ldpub.store import EmbeddedStore, open_published, open_store
+from ldpub.web import create_app
 
 from .conftest import BASE, project_settings
 from .servers import ldpub_server, oxigraph_server
@@ -484,6 +485,28 @@ def test_index_built_once_per_release(tmp_path: Path) -> None:
         second = index_for(opened, settings.base_uri)
         assert second is not first and second.build_id == opened.release_info().build_id
         assert [e.id for e in second.entries] == [e.id for e in first.entries]
+
+
+def test_the_app_builds_the_index_once_per_release_not_per_request(
+    built: tuple[Settings, BuildReport], store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request reads its own pinned snapshot of the store; the index is still built once."""
+    import ldpub.reconciliation.index as index_module
+
+    builds: list[str] = []
+    real = index_module.build_index
+
+    def counted(opened: Any, base: str) -> Any:
+        builds.append(base)
+        return real(opened, base)
+
+    monkeypatch.setattr(index_module, "build_index", counted)
+    client = create_app(built[0], store).test_client()
+    queries = json.dumps({"q0": {"query": "Jilin"}})
+    answers = [client.post("/reconcile", data={"queries": queries}) for _ in range(3)]
+    assert all(a.status_code == 200 for a in answers)
+    assert answers[0].json["q0"]["result"][0]["id"] == "place/jilin"
+    assert len(builds) == 1
 
 
 def test_index_from_an_external_store_is_the_same(tmp_path: Path, store: EmbeddedStore) -> None:

@@ -5,6 +5,6 @@ declares the properties used in query conditions and data extension, :mod:`.matc
 and :mod:`.service` answers the protocol's requests as plain data; :mod:`ldpub.web.reconcile` serves them.
 """
 
-from .index import ReconIndex, build_index, index_for
+from .index import IndexCache, ReconIndex, build_index, index_for
 
-__all__ = ["ReconIndex", "build_index", "index_for"]
+__all__ = ["IndexCache", "ReconIndex", "build_index", "index_for"]

@@ -23,9 +23,9 @@ import re
 from http import HTTPStatus
 from typing import Any
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
-from ..reconciliation import index_for
+from ..reconciliation import IndexCache
 from ..reconciliation.index import ReconIndex
 from ..reconciliation.matching import ReconError, parse_batch, reconcile_batch
 from ..reconciliation.service import (
@@ -44,6 +44,8 @@ reconcile = Blueprint("reconcile", __name__)
 
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]*$")
 MAX_CALLBACK = 128
+INDEX_KEY = "ldpub.recon_index"
+"""Where the application keeps its :class:`IndexCache` (``app.extensions``)."""
 
 
 @reconcile.after_request
@@ -89,8 +91,13 @@ def _json(data: Any) -> Response:
 
 
 def _index() -> ReconIndex:
+    """The index of the release this request reads, kept by the application (one per web process)."""
     current = state()
-    return index_for(current.store, current.settings.base_uri)
+    cache = current_app.extensions.get(INDEX_KEY)
+    if cache is None:
+        cache = current_app.extensions.setdefault(INDEX_KEY, IndexCache())
+    assert isinstance(cache, IndexCache)
+    return cache.get(current.store, current.settings.base_uri)
 
 
 def _service_url() -> str:
