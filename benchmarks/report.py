@@ -303,6 +303,9 @@ def section(results: dict[str, Any]) -> str:
             "`/usr/bin/time -v`'s maximum resident set size. Release DB: `STORE/releases/<build>/` (the database "
             "ldpub and Oxigraph server both serve); store folder: with the dumps and history. N-Quads: the "
             "file rdflib-endpoint parsed (deleted after the run; – when it did not run).", ""]  # fmt: skip
+    reused = [f"- {int(n):,} documents: not built by this run; its figures are those of {r['build']['reused']}."
+              for n, r in sizes.items() if r.get("build", {}).get("reused")]  # fmt: skip
+    out += [*reused, ""] if reused else []
     out += ["### Resource dereference (ldpub /doc/… vs DESCRIBE)", ""]
     rows = []
     for n, r in sizes.items():

@@ -309,7 +309,14 @@ def build(corpus: Path, store: Path, build_log: Path, rebuild: bool) -> dict[str
             raise RuntimeError(
                 f"the build failed (exit status {process.returncode}, peak {peak:,.0f} MB): {tail}"
             )
-    return parse_build_log(build_log)
+        return parse_build_log(build_log)
+    return {**parse_build_log(build_log), "reused": build_reused(build_log)}
+
+
+def build_reused(build_log: Path) -> str:
+    """What a reused build is: the time its log was written (the build's figures are read from that log)."""
+    written = datetime.fromtimestamp(build_log.stat().st_mtime, UTC)
+    return f"the build whose log {build_log.name} was written {written:%Y-%m-%d %H:%M} UTC (no --rebuild)"
 
 
 def parse_build_log(path: Path) -> dict[str, Any]:
