@@ -306,6 +306,11 @@ class ServiceFacts:
     """URL of the example queries."""
 
 
+LISTED_GRAPHS = 1000
+"""The service description names the named graphs only up to this many (at 100,000 documents the whole
+list made it 12.7 MB and took a minute per request)."""
+
+
 def service_description(facts: ServiceFacts) -> Graph:
     """The SPARQL 1.1 Service Description (https://www.w3.org/TR/sparql11-service-description/ §3) of
     the endpoint: its ``sd:endpoint``, languages, result formats, features, limits and default dataset,
@@ -349,11 +354,6 @@ def service_description(facts: ServiceFacts) -> Graph:
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, URIRef(name)))
     return graph
-
-
-LISTED_GRAPHS = 1000
-"""The service description names the named graphs only up to this many (at 100,000 documents the whole
-list made it 12.7 MB and took a minute per request)."""
 
 
 def examples_graph(examples: list[Example], page: str, endpoint: str) -> Graph:

@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..settings import Settings
 from ..store import DatasetStore, open_store
+from .replay import Replay
 
 EXTENSION_KEY = "ldpub"
 ACCESS_LOG_KEY = "ldpub.access_log"
@@ -65,8 +66,6 @@ def create_app(settings: Settings, store: DatasetStore | None = None) -> Flask:
     register_errors(app)
     for blueprint in (pages, resources, sparql, reconcile, harvest, datasets, releases):
         app.register_blueprint(blueprint)
-    from .replay import Replay
-
     # innermost: answers already given in this release are sent again without Flask (ldpub.web.replay)
     replay = Replay(app.wsgi_app, state.store, settings.representation_cache_bytes)
     app.extensions[REPLAY_KEY] = replay

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..store import DatasetStore
 
-REPLAY_KEY = "ldpub.replay_build"
+BUILD_ENVIRON_KEY = "ldpub.replay_build"
 """Set in the WSGI environ by a handler whose ``200`` answer may be replayed: the release it read."""
 
 ENTRY_BYTES = 400
@@ -39,7 +39,7 @@ Key = tuple[Any, ...]
 def mark_replayable(environ: dict[str, Any], build_id: str | None) -> None:
     """Say that this request's answer is fixed for release ``build_id`` (None: never replay it)."""
     if build_id is not None:
-        environ[REPLAY_KEY] = build_id
+        environ[BUILD_ENVIRON_KEY] = build_id
 
 
 class _Answer:
@@ -116,7 +116,7 @@ class Replay:
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, _start)
-        build_id = environ.get(REPLAY_KEY)
+        build_id = environ.get(BUILD_ENVIRON_KEY)
         if build_id is None or not sent or not str(sent[0]).startswith("200 "):
             return body
         try:
